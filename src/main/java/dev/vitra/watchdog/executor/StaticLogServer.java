@@ -1,0 +1,114 @@
+package dev.vitra.watchdog.executor;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.zip.GZIPOutputStream;
+
+/**
+ * Serves a directory of tlog-tiles logs over HTTP, the way a static file server or object store would:
+ * {@code GET /<path>} returns {@code <root>/<path>}. Checkpoints are marked uncacheable, tiles and bundles
+ * immutable; bundles are gzipped when the client accepts it. Built on the JDK's HTTP server.
+ */
+public final class StaticLogServer implements AutoCloseable {
+    private final Path root;
+    private final HttpServer server;
+    private final ExecutorService pool;
+
+    private StaticLogServer(Path root, HttpServer server, ExecutorService pool) {
+        this.root = root;
+        this.server = server;
+        this.pool = pool;
+    }
+
+    /** Starts serving {@code root} on {@code address} (port 0 picks a free port). */
+    public static StaticLogServer start(Path root, InetSocketAddress address) throws IOException {
+        HttpServer server = HttpServer.create(address, 64);
+        ExecutorService pool = Executors.newFixedThreadPool(8, r -> {
+            Thread t = new Thread(r, "log-server");
+            t.setDaemon(true);
+            return t;
+        });
+        StaticLogServer s = new StaticLogServer(root.toAbsolutePath().normalize(), server, pool);
+        server.createContext("/", s::handle);
+        server.setExecutor(pool);
+        server.start();
+        return s;
+    }
+
+    /** Base URL, e.g. {@code http://127.0.0.1:41234}, without a trailing slash. */
+    public String baseUrl() {
+        InetSocketAddress a = server.getAddress();
+        return "http://" + a.getAddress().getHostAddress() + ":" + a.getPort();
+    }
+
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            String method = exchange.getRequestMethod();
+            if (!method.equals("GET") && !method.equals("HEAD")) {
+                send(exchange, 405, "text/plain; charset=utf-8", "only GET and HEAD\n".getBytes(StandardCharsets.UTF_8), false);
+                return;
+            }
+            String rawPath = exchange.getRequestURI().getPath();
+            Path file = resolve(rawPath);
+            if (file == null || !Files.isRegularFile(file)) {
+                send(exchange, 404, "text/plain; charset=utf-8", "not found\n".getBytes(StandardCharsets.UTF_8), false);
+                return;
+            }
+            byte[] body = Files.readAllBytes(file);
+            boolean checkpoint = file.getFileName().toString().equals("checkpoint");
+            exchange.getResponseHeaders().set("Cache-Control",
+                    checkpoint ? "no-cache, max-age=0" : "public, max-age=31536000, immutable");
+            String accept = exchange.getRequestHeaders().getFirst("Accept-Encoding");
+            boolean gzip = !checkpoint && rawPath.contains("/tile/entries/") && accept != null && accept.contains("gzip");
+            send(exchange, 200, checkpoint ? "text/plain; charset=utf-8" : "application/octet-stream", body, gzip);
+        }
+    }
+
+    /** Maps a URL path to a file under the root, or null if it would escape the root. */
+    private Path resolve(String urlPath) {
+        if (urlPath.contains("\\") || urlPath.contains("\0")) {
+            return null;
+        }
+        Path p = root.resolve(urlPath.replaceFirst("^/+", "")).normalize();
+        return p.startsWith(root) ? p : null;
+    }
+
+    private static void send(HttpExchange exchange, int status, String type, byte[] body, boolean gzip) throws IOException {
+        byte[] out = body;
+        if (gzip) {
+            ByteArrayOutputStream buf = new ByteArrayOutputStream(body.length / 2 + 64);
+            try (GZIPOutputStream z = new GZIPOutputStream(buf)) {
+                z.write(body);
+            }
+            out = buf.toByteArray();
+            exchange.getResponseHeaders().set("Content-Encoding", "gzip");
+        }
+        exchange.getResponseHeaders().set("Content-Type", type);
+        boolean head = exchange.getRequestMethod().equals("HEAD");
+        exchange.sendResponseHeaders(status, head ? -1 : out.length);
+        if (!head) {
+            try (OutputStream os = exchange.getResponseBody()) {
+                os.write(out);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        pool.shutdownNow();
+    }
+}

@@ -1,0 +1,45 @@
+package dev.vitra.watchdog.merkle;
+
+import java.util.Optional;
+
+/**
+ * A Merkle proof did not verify. Carries what was expected and what was found so that a report (or a
+ * fraud proof built on it) can say exactly what disagreed.
+ */
+public final class ProofException extends Exception {
+    public enum Kind {
+        /** The leaf index or subtree lies outside the tree. */
+        INDEX_OUT_OF_RANGE,
+        /** The sizes of a consistency proof are not {@code 0 < size1 <= size2}. */
+        SIZES_OUT_OF_ORDER,
+        /** The proof has the wrong number of hashes for the claimed sizes and index. */
+        WRONG_PROOF_LENGTH,
+        /** The proof is well formed but hashes to another root. */
+        ROOT_MISMATCH,
+        /** The proof hashes to the expected new root but a different old root. */
+        OLD_ROOT_MISMATCH
+    }
+
+    private final Kind kind;
+    private final String expected;
+    private final String found;
+
+    public ProofException(Kind kind, String message, Object expected, Object found) {
+        super(message + (expected != null || found != null ? " (expected " + expected + ", found " + found + ")" : ""));
+        this.kind = kind;
+        this.expected = expected == null ? null : expected.toString();
+        this.found = found == null ? null : found.toString();
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+
+    public Optional<String> expected() {
+        return Optional.ofNullable(expected);
+    }
+
+    public Optional<String> found() {
+        return Optional.ofNullable(found);
+    }
+}
