@@ -54,7 +54,7 @@ public final class TilePaths {
         }
         index = Math.addExact(Math.multiplyExact(index, 1000), Long.parseLong(m.group(3)));
         int width = m.group(4) == null ? TileResource.FULL_WIDTH : Integer.parseInt(m.group(4));
-        if (width >= TileResource.FULL_WIDTH) {
+        if (m.group(4) != null && width >= TileResource.FULL_WIDTH) {
             throw new IllegalArgumentException("partial tile width must be 1..255: \"" + path + "\"");
         }
         if ("entries".equals(m.group(1))) {

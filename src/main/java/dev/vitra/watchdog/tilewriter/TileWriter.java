@@ -83,6 +83,13 @@ public final class TileWriter {
             if (bundleWidth > 0) {
                 EntryBundleId bundle = new EntryBundleId(n / TileResource.FULL_WIDTH, bundleWidth);
                 writer.pendingEntries.addAll(EntryBundles.parse(bundle, dir.read(bundle)));
+                List<Hash> leaves = writer.pending(0);
+                for (int i = 0; i < bundleWidth; i++) {
+                    if (!writer.hasher.leafHash(writer.pendingEntries.get(i)).equals(leaves.get(i))) {
+                        throw new IOException("entry " + (bundle.firstEntry() + i) + " in " + bundle.path()
+                                + " does not match its leaf hash in the level-0 tile");
+                    }
+                }
             }
         } catch (TileFormatException e) {
             throw new IOException("partial tile in " + dir.root() + " is corrupt: " + e.getMessage(), e);
