@@ -1,0 +1,161 @@
+package dev.vitra.watchdog.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.vitra.watchdog.executor.StaticLogServer;
+import dev.vitra.watchdog.note.LogId;
+import dev.vitra.watchdog.note.SignerKey;
+import dev.vitra.watchdog.testing.SharedVectors;
+import dev.vitra.watchdog.testing.TestLogs;
+import dev.vitra.watchdog.tilewriter.TileWriter;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class LogVerifyCommandTest {
+    record Run(int exit, String out, String err) {
+    }
+
+    private static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cmd = new CommandLine(new Main());
+        cmd.setOut(new PrintWriter(out));
+        cmd.setErr(new PrintWriter(err));
+        int exit = cmd.execute(args);
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    private final SignerKey key = TestLogs.key(7);
+    private final LogId id = TestLogs.id(key);
+
+    private StaticLogServer serve(Path root) throws Exception {
+        return StaticLogServer.start(root, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+    }
+
+    @Test
+    void verifiesAHealthyLogFromItsLogIdAndConsistencyWithAnOlderCheckpoint(@TempDir Path root, @TempDir Path tmp) throws Exception {
+        TileWriter writer = TestLogs.writer(root, key);
+        TestLogs.grow(writer, "e", 1200);
+        Path old = tmp.resolve("old-checkpoint");
+        Files.write(old, writer.published().raw());
+        TestLogs.grow(writer, "e", 3000);
+        try (StaticLogServer server = serve(root)) {
+            String prefix = server.baseUrl() + "/logs/" + id.hex();
+            Run r = run("log", "verify", prefix, "--log-id", id.hex(), "--since", old.toString());
+            assertThat(r.exit()).as(r.err()).isEqualTo(0);
+            assertThat(r.out()).contains("OK " + prefix).contains("size        3000").contains("3000 proven")
+                    .contains("consistent  with " + old + " (size 1200");
+        }
+    }
+
+    @Test
+    void verifiesWithAVkeyFile(@TempDir Path root, @TempDir Path tmp) throws Exception {
+        TestLogs.grow(TestLogs.writer(root, key), "e", 10);
+        Path vkey = tmp.resolve("log.vkey");
+        Files.writeString(vkey, id.verifierKey().format() + "\n");
+        try (StaticLogServer server = serve(root)) {
+            Run r = run("log", "verify", server.baseUrl() + "/logs/" + id.hex(), "--vkey", "@" + vkey, "--quiet");
+            assertThat(r.exit()).as(r.err()).isEqualTo(0);
+        }
+    }
+
+    @Test
+    void forkAgainstTheSinceCheckpointExitsOneNamingTheFork(@TempDir Path root, @TempDir Path other, @TempDir Path tmp) throws Exception {
+        TileWriter honest = TestLogs.writer(root, key);
+        TestLogs.grow(honest, "e", 700);
+        Path old = tmp.resolve("old");
+        Files.write(old, honest.published().raw());
+        TileWriter forked = TestLogs.writer(other, key);
+        TestLogs.grow(forked, "x", 900);
+        try (StaticLogServer server = serve(other)) {
+            Run r = run("log", "verify", server.baseUrl() + "/logs/" + id.hex(), "--log-id", id.hex(), "--since", old.toString());
+            assertThat(r.exit()).isEqualTo(ExitCodes.VERIFICATION_FAILED);
+            assertThat(r.err()).contains("FAIL: fork").contains("size 700 and 900");
+        }
+    }
+
+    @Test
+    void corruptBundleExitsOneNamingTheEntries(@TempDir Path root) throws Exception {
+        TestLogs.grow(TestLogs.writer(root, key), "e", 300);
+        Path bundle = root.resolve("logs").resolve(id.hex()).resolve("tile/entries/001.p/44");
+        byte[] data = Files.readAllBytes(bundle);
+        data[3] ^= 1;
+        Files.write(bundle, data);
+        try (StaticLogServer server = serve(root)) {
+            Run r = run("log", "verify", server.baseUrl() + "/logs/" + id.hex(), "--log-id", id.hex());
+            assertThat(r.exit()).isEqualTo(ExitCodes.VERIFICATION_FAILED);
+            assertThat(r.err()).contains("entries 256..299");
+        }
+    }
+
+    @Test
+    void wrongKeyExitsOneNamingExpectedAndFoundSigners(@TempDir Path root) throws Exception {
+        TestLogs.grow(TestLogs.writer(root, key), "e", 3);
+        LogId other = TestLogs.id(TestLogs.key(8));
+        try (StaticLogServer server = serve(root)) {
+            Run r = run("log", "verify", server.baseUrl() + "/logs/" + id.hex(), "--vkey", other.verifierKey().format(),
+                    "--origin", id.origin());
+            assertThat(r.exit()).isEqualTo(ExitCodes.VERIFICATION_FAILED);
+            assertThat(r.err()).contains("no signature from a trusted key");
+        }
+    }
+
+    @Test
+    void unreachableServerExitsThree() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        Run r = run("log", "verify", "http://127.0.0.1:" + port + "/logs/" + id.hex(), "--log-id", id.hex(), "--timeout", "1");
+        assertThat(r.exit()).isEqualTo(ExitCodes.UNAVAILABLE);
+        assertThat(r.err()).startsWith("UNAVAILABLE:").contains("127.0.0.1:" + port);
+    }
+
+    @Test
+    void missingKeyOrBadVkeyExitsTwo() {
+        assertThat(run("log", "verify", "http://127.0.0.1:1/x").exit()).isEqualTo(ExitCodes.USAGE);
+        Run bad = run("log", "verify", "http://127.0.0.1:1/x", "--vkey", "not-a-key");
+        assertThat(bad.exit()).isEqualTo(ExitCodes.USAGE);
+        assertThat(bad.err()).contains("name+keyid+base64");
+        assertThat(run("log", "verify").exit()).isEqualTo(ExitCodes.USAGE);
+    }
+
+    @Test
+    void verifiesThePublishedTesseraLogWithItsVkeyFile() throws Exception {
+        Path dir = SharedVectors.require("tessera-log");
+        try (StaticLogServer server = serve(dir)) {
+            Run r = run("log", "verify", server.baseUrl(), "--vkey", "@" + dir.resolve("log.vkey"),
+                    "--since", dir.resolve("checkpoint.7").toString());
+            assertThat(r.exit()).as(r.err()).isEqualTo(0);
+            assertThat(r.out()).contains("origin      example.com/log/testdata").contains("15 proven");
+        }
+    }
+
+    @Test
+    void everyCommandHasHelp() {
+        for (String[] args : new String[][] {{"--help"}, {"log", "--help"}, {"log", "verify", "--help"}, {"demo", "--help"},
+                {"bench", "--help"}, {"bench", "tree-hash", "--help"}, {"bench", "log-verify", "--help"}}) {
+            Run r = run(args);
+            assertThat(r.exit()).as(String.join(" ", args)).isZero();
+            assertThat(r.out()).contains("Usage:");
+        }
+    }
+
+    @Test
+    void demoGrowsServesAndVerifiesItsLogAndResumesIt(@TempDir Path dir) {
+        Run first = run("demo", "--dir", dir.toString(), "--entries", "600", "--batch", "250");
+        assertThat(first.exit()).as(first.err()).isZero();
+        assertThat(first.out()).contains("size    600: signature ok, consistent with size 500").contains("log verify http://127.0.0.1:");
+        Run second = run("demo", "--dir", dir.toString(), "--entries", "100");
+        assertThat(second.exit()).as(second.err()).isZero();
+        assertThat(second.out()).contains("starting at size 600").contains("size    700: signature ok, consistent with size 600");
+    }
+}
