@@ -19,6 +19,14 @@ import java.util.zip.GZIPOutputStream;
  * immutable; bundles are gzipped when the client accepts it. Built on the JDK's HTTP server.
  */
 public final class StaticLogServer implements AutoCloseable {
+    static {
+        // Without TCP_NODELAY the JDK server's header and body writes meet the client's delayed ACK and
+        // every response stalls about 40 ms. Read once when the server classes initialise.
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
+    }
+
     private final Path root;
     private final HttpServer server;
     private final ExecutorService pool;
