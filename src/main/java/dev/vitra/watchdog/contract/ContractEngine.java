@@ -1,0 +1,275 @@
+package dev.vitra.watchdog.contract;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.lang.management.MemoryUsage;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import org.graalvm.polyglot.Engine;
+import org.graalvm.polyglot.SandboxPolicy;
+import org.graalvm.polyglot.Source;
+
+/**
+ * Runs Vitra contracts (PROTOCOL §4) on GraalJS under the CONSTRAINED sandbox policy. One engine per process:
+ * it shares parsed and compiled contract code between all its contexts. Sessions (one polyglot context each)
+ * are pooled per contract; a session is used by one thread at a time.
+ *
+ * <p>Fresh-instance semantics: every transaction evaluates the contract module anew (a fresh module instance,
+ * so module-level variables never carry over), inside a context reused for speed. What a reused context could
+ * still leak is the realm's shared globals and intrinsics; after each transaction the runtime compares them to
+ * a snapshot and retires a context whose globals changed, so the next transaction starts clean. Callers that
+ * need certainty (the audit, before it claims fraud) use {@link #applyFresh}, which runs in a brand-new context.
+ * See docs/contract-runtime.md.
+ */
+public final class ContractEngine implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(ContractEngine.class.getName());
+    private static final String RESOURCE_DIR = "/dev/vitra/watchdog/contract/";
+
+    private final Engine engine;
+    private final ContractLimits limits;
+    private final RuntimeMode mode;
+    private final ScheduledExecutorService timer;
+    private final ScheduledExecutorService heapGuard;
+    private final java.util.concurrent.ExecutorService canceller;
+    private final Source runtimeSource;
+    private final Source bootSource;
+    private final VirtualModuleFileSystem fileSystem;
+    private final Map<String, Deque<ContractSession>> idle = new ConcurrentHashMap<>();
+    private final Set<ContractSession> running = ConcurrentHashMap.newKeySet();
+    private final List<Runnable> heapGuardRemovals = new ArrayList<>();
+    private final AtomicLong contextsCreated = new AtomicLong();
+    private final AtomicLong contextsRetiredForGlobals = new AtomicLong();
+
+    private ContractEngine(ContractLimits limits) {
+        this.limits = limits;
+        this.engine = Engine.newBuilder("js")
+                .sandbox(SandboxPolicy.CONSTRAINED)
+                .out(OutputStream.nullOutputStream())
+                .err(OutputStream.nullOutputStream())
+                .option("engine.WarnInterpreterOnly", "false")
+                .build();
+        this.mode = "Interpreted".equals(engine.getImplementationName()) ? RuntimeMode.INTERPRETER : RuntimeMode.OPTIMIZING;
+        this.timer = Executors.newSingleThreadScheduledExecutor(daemon("contract-time-budget"));
+        this.heapGuard = Executors.newSingleThreadScheduledExecutor(daemon("contract-heap-guard"));
+        // Cancelling a context blocks until the guest stops; it must not hold up the timers.
+        this.canceller = Executors.newCachedThreadPool(daemon("contract-cancel"));
+        Map<String, String> modules = new LinkedHashMap<>();
+        for (String name : List.of("contract", "assert", "util")) {
+            modules.put(name, resource(name + ".mjs"));
+        }
+        this.fileSystem = new VirtualModuleFileSystem(modules);
+        this.runtimeSource = Source.newBuilder("js", resource("runtime.mjs"), "/vitra-internal/runtime.mjs")
+                .mimeType("application/javascript+module").buildLiteral();
+        this.bootSource = Source.newBuilder("js", "import 'contract';\nimport 'assert';\nimport 'util';\n",
+                "/vitra-internal/boot.mjs").mimeType("application/javascript+module").buildLiteral();
+        installHeapGuard();
+        LOG.log(System.Logger.Level.INFO, "contract runtime: GraalJS on the {0} Truffle runtime ({1})",
+                mode == RuntimeMode.OPTIMIZING ? "optimizing" : "interpreter-only fallback", engine.getImplementationName());
+    }
+
+    public static ContractEngine create(ContractLimits limits) {
+        return new ContractEngine(limits);
+    }
+
+    public RuntimeMode mode() {
+        return mode;
+    }
+
+    /** Truffle's name for the runtime, e.g. "GraalVM CE" or "Interpreted". */
+    public String implementationName() {
+        return engine.getImplementationName();
+    }
+
+    public ContractLimits limits() {
+        return limits;
+    }
+
+    /** Contexts created so far (pool misses, retirements and fresh confirmations). */
+    public long contextsCreated() {
+        return contextsCreated.get();
+    }
+
+    /** Contexts retired because a contract changed the shared globals: a sign of a stateful contract. */
+    public long contextsRetiredForGlobals() {
+        return contextsRetiredForGlobals.get();
+    }
+
+    public Contract load(String source) throws ContractLoadException {
+        int bytes = source.getBytes(StandardCharsets.UTF_8).length;
+        if (bytes > limits.maxSourceBytes()) {
+            throw new ContractLoadException("contract source is " + bytes + " bytes, more than the limit of "
+                    + limits.maxSourceBytes());
+        }
+        return new Contract(source);
+    }
+
+    /** Applies an op with a pooled session (a reused context, a fresh module instance). */
+    public ApplyOutcome apply(Contract contract, IndexView index, String opJson, Ack ack) {
+        return withSession(contract, s -> s.apply(index, opJson, ack));
+    }
+
+    /** Applies an op in a brand-new context: the reference outcome that confirms any mismatch. */
+    public ApplyOutcome applyFresh(Contract contract, IndexView index, String opJson, Ack ack) {
+        try (ContractSession session = openSession(contract)) {
+            return session.apply(index, opJson, ack);
+        }
+    }
+
+    public CallOutcome call(Contract contract, String method, String paramsJson, boolean isWriter, IndexView index) {
+        return withSession(contract, s -> s.call(method, paramsJson, isWriter, index));
+    }
+
+    public ProcessOutcome process(Contract contract, String opJson, IndexView index) {
+        return withSession(contract, s -> s.process(opJson, index));
+    }
+
+    /** Borrows a pooled session for {@code contract}, runs {@code work}, and returns it to the pool. */
+    public <T> T withSession(Contract contract, Function<ContractSession, T> work) {
+        Deque<ContractSession> pool = idle.computeIfAbsent(contract.sha256().toHex(), k -> new ConcurrentLinkedDeque<>());
+        ContractSession session = pool.pollFirst();
+        if (session == null) {
+            session = openSession(contract);
+        }
+        try {
+            return work.apply(session);
+        } finally {
+            pool.addFirst(session);
+        }
+    }
+
+    /** A session owned by the caller, who closes it. */
+    public ContractSession openSession(Contract contract) {
+        return new ContractSession(this, contract);
+    }
+
+    // ---- for ContractSession ----
+
+    Engine polyglotEngine() {
+        return engine;
+    }
+
+    VirtualModuleFileSystem fileSystem() {
+        return fileSystem;
+    }
+
+    Source runtimeSource() {
+        return runtimeSource;
+    }
+
+    Source bootSource() {
+        return bootSource;
+    }
+
+    ScheduledExecutorService timer() {
+        return timer;
+    }
+
+    java.util.concurrent.ExecutorService canceller() {
+        return canceller;
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String name) {
+        return r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    void contextCreated() {
+        contextsCreated.incrementAndGet();
+    }
+
+    void contextRetiredForGlobals() {
+        contextsRetiredForGlobals.incrementAndGet();
+    }
+
+    void running(ContractSession session, boolean isRunning) {
+        if (isRunning) {
+            running.add(session);
+        } else {
+            running.remove(session);
+        }
+    }
+
+    /**
+     * CE GraalJS has no per-context heap limit, so the engine watches the heap while contracts run. When the
+     * heap in use passes the configured fraction, it asks for a full collection (at most once a second) and,
+     * if live data still exceeds the fraction, cancels every running contract. The collection is what tells
+     * an allocation bomb (live data) from a contract that merely makes garbage.
+     */
+    private void installHeapGuard() {
+        MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+        List<MemoryPoolMXBean> heapPools = ManagementFactory.getMemoryPoolMXBeans().stream()
+                .filter(p -> p.getType() == MemoryType.HEAP).toList();
+        long[] lastCollection = {0};
+        var poll = heapGuard.scheduleWithFixedDelay(() -> {
+            if (running.isEmpty()) {
+                return;
+            }
+            MemoryUsage heap = memory.getHeapMemoryUsage();
+            long limit = (long) (heap.getMax() * limits.heapFraction());
+            if (heap.getMax() <= 0 || heap.getUsed() < limit || System.nanoTime() - lastCollection[0] < 1_000_000_000L) {
+                return;
+            }
+            lastCollection[0] = System.nanoTime();
+            System.gc();
+            long live = 0;
+            for (MemoryPoolMXBean pool : heapPools) {
+                MemoryUsage afterGc = pool.getCollectionUsage();
+                live += afterGc == null ? pool.getUsage().getUsed() : afterGc.getUsed();
+            }
+            if (live > limit) {
+                LOG.log(System.Logger.Level.WARNING, "cancelling {0} running contract(s): {1} MB live of {2} MB heap",
+                        running.size(), live >> 20, heap.getMax() >> 20);
+                for (ContractSession s : running) {
+                    s.abort(AbortReason.MEMORY);
+                }
+            }
+        }, 20, 20, TimeUnit.MILLISECONDS);
+        heapGuardRemovals.add(() -> poll.cancel(false));
+    }
+
+    private static String resource(String name) {
+        try (InputStream in = ContractEngine.class.getResourceAsStream(RESOURCE_DIR + name)) {
+            if (in == null) {
+                throw new IllegalStateException("missing runtime resource " + name);
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read runtime resource " + name, e);
+        }
+    }
+
+    @Override
+    public void close() {
+        heapGuardRemovals.forEach(Runnable::run);
+        for (Deque<ContractSession> pool : idle.values()) {
+            ContractSession s;
+            while ((s = pool.pollFirst()) != null) {
+                s.close();
+            }
+        }
+        timer.shutdownNow();
+        heapGuard.shutdownNow();
+        canceller.shutdownNow();
+        engine.close();
+    }
+}

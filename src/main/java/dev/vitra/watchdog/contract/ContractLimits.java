@@ -1,0 +1,34 @@
+package dev.vitra.watchdog.contract;
+
+import java.time.Duration;
+
+/**
+ * What the monitor grants a contract. Exceeding one is reported as {@link ApplyOutcome.Aborted}: the monitor
+ * could not determine the outcome, which is an availability problem and never evidence of fraud.
+ *
+ * @param timeBudget   wall-clock time for one apply, call or process, module evaluation included
+ * @param maxChanges   changes one transaction may queue
+ * @param maxSourceBytes size of a contract's source in UTF-8; an index entry (65,535 bytes) holds less anyway
+ * @param heapFraction fraction of the maximum heap that, once live (checked with a full collection), makes the
+ *                     engine cancel running contracts
+ */
+public record ContractLimits(Duration timeBudget, int maxChanges, int maxSourceBytes, double heapFraction) {
+    public ContractLimits {
+        if (timeBudget.isNegative() || timeBudget.isZero() || maxChanges < 1 || maxSourceBytes < 1
+                || heapFraction <= 0 || heapFraction >= 1) {
+            throw new IllegalArgumentException("contract limits must be positive (heap fraction below 1)");
+        }
+    }
+
+    public static ContractLimits defaults() {
+        return new ContractLimits(Duration.ofSeconds(5), 10_000, 65_535, 0.7);
+    }
+
+    public ContractLimits withTimeBudget(Duration budget) {
+        return new ContractLimits(budget, maxChanges, maxSourceBytes, heapFraction);
+    }
+
+    public ContractLimits withMaxChanges(int max) {
+        return new ContractLimits(timeBudget, max, maxSourceBytes, heapFraction);
+    }
+}

@@ -1,0 +1,350 @@
+package dev.vitra.watchdog.contract;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.graalvm.polyglot.Context;
+import org.graalvm.polyglot.PolyglotException;
+import org.graalvm.polyglot.SandboxPolicy;
+import org.graalvm.polyglot.Value;
+import org.graalvm.polyglot.io.IOAccess;
+import org.graalvm.polyglot.proxy.ProxyExecutable;
+import org.graalvm.polyglot.proxy.ProxyObject;
+
+/**
+ * One sandbox for one contract: a polyglot context with the runtime installed. Used by one thread at a time.
+ * The context is created lazily and replaced whenever it cannot be trusted any more (cancelled, out of
+ * resources, or its globals changed), so a session is always ready for the next call.
+ */
+public final class ContractSession implements AutoCloseable {
+    private final ContractEngine engine;
+    private final Contract contract;
+    /** Read by the time-budget and memory-guard threads when they cancel; hence volatile. */
+    private volatile Context context;
+    private Value runtime;
+
+    private IndexView index;
+    private RuntimeException indexFailure;
+
+    private final Object lock = new Object();
+    private long executionId;
+    private boolean executing;
+    private AbortReason abortRequested;
+
+    ContractSession(ContractEngine engine, Contract contract) {
+        this.engine = engine;
+        this.contract = contract;
+    }
+
+    public Contract contract() {
+        return contract;
+    }
+
+    /** {@code apply(tx, op, ack)} on a fresh module instance, with the determinism guards on. */
+    public ApplyOutcome apply(IndexView view, String opJson, Ack ack) {
+        return execute(view, true,
+                (rt, ns) -> rt.invokeMember("runApply", ns, opJson, ack.toJson(), engine.limits().maxChanges()),
+                new Outcomes<>() {
+                    @Override
+                    public ApplyOutcome ok(Value v) {
+                        Value rows = v.getArrayElement(1);
+                        List<Change> changes = new ArrayList<>((int) rows.getArraySize());
+                        for (long i = 0; i < rows.getArraySize(); i++) {
+                            Value row = rows.getArrayElement(i);
+                            boolean put = row.getArrayElement(0).asString().equals("put");
+                            changes.add(new Change(put ? Change.Type.PUT : Change.Type.DEL, row.getArrayElement(1).asString(),
+                                    put ? Optional.of(row.getArrayElement(2).asString()) : Optional.empty(),
+                                    row.getArrayElement(3).asString()));
+                        }
+                        return new ApplyOutcome.Applied(changes);
+                    }
+
+                    @Override
+                    public ApplyOutcome failed(String error) {
+                        return new ApplyOutcome.Rejected(error);
+                    }
+
+                    @Override
+                    public ApplyOutcome aborted(AbortReason reason, String detail) {
+                        return new ApplyOutcome.Aborted(reason, detail);
+                    }
+                });
+    }
+
+    /** A participant-API method: {@code method(params, emit)} with {@code isWriter} as given. */
+    public CallOutcome call(String method, String paramsJson, boolean isWriter, IndexView view) {
+        return execute(view, false, (rt, ns) -> rt.invokeMember("runCall", ns, method, paramsJson, isWriter),
+                new Outcomes<>() {
+                    @Override
+                    public CallOutcome ok(Value v) {
+                        Value result = v.getArrayElement(1);
+                        Value ops = v.getArrayElement(2);
+                        List<String> emitted = new ArrayList<>();
+                        for (long i = 0; i < ops.getArraySize(); i++) {
+                            emitted.add(ops.getArrayElement(i).asString());
+                        }
+                        return new CallOutcome.Returned(result.isNull() ? Optional.empty() : Optional.of(result.asString()), emitted);
+                    }
+
+                    @Override
+                    public CallOutcome failed(String error) {
+                        return new CallOutcome.Failed(error);
+                    }
+
+                    @Override
+                    public CallOutcome aborted(AbortReason reason, String detail) {
+                        return new CallOutcome.Aborted(reason, detail);
+                    }
+                });
+    }
+
+    /** The executor-only {@code process(op)}. */
+    public ProcessOutcome process(String opJson, IndexView view) {
+        return execute(view, false, (rt, ns) -> rt.invokeMember("runProcess", ns, opJson),
+                new Outcomes<>() {
+                    @Override
+                    public ProcessOutcome ok(Value v) {
+                        Value m = v.getArrayElement(1);
+                        return new ProcessOutcome.Metadata(m.isNull() ? Optional.empty() : Optional.of(m.asString()));
+                    }
+
+                    @Override
+                    public ProcessOutcome failed(String error) {
+                        return new ProcessOutcome.Failed(error);
+                    }
+
+                    @Override
+                    public ProcessOutcome aborted(AbortReason reason, String detail) {
+                        return new ProcessOutcome.Aborted(reason, detail);
+                    }
+                });
+    }
+
+    private interface Invocation {
+        Value invoke(Value runtime, Value namespace);
+    }
+
+    private interface Outcomes<T> {
+        T ok(Value result);
+
+        T failed(String error);
+
+        T aborted(AbortReason reason, String detail);
+    }
+
+    private <T> T execute(IndexView view, boolean deterministic, Invocation invocation, Outcomes<T> outcomes) {
+        long id;
+        synchronized (lock) {
+            id = ++executionId;
+            executing = true;
+            abortRequested = null;
+        }
+        engine.running(this, true);
+        ScheduledFuture<?> budget = null;
+        this.index = view;
+        this.indexFailure = null;
+        try {
+            // Creating a context is the monitor's cost, not the contract's: the budget starts after it.
+            ensureContext();
+            budget = engine.timer().schedule(() -> abortExecution(id, AbortReason.TIME_BUDGET),
+                    engine.limits().timeBudget().toNanos(), TimeUnit.NANOSECONDS);
+            AbortReason early = abortReason();
+            if (early != null) {
+                // The memory guard fired while the context was being built: there was nothing to cancel yet.
+                discardContext();
+                return outcomes.aborted(early, describe(early));
+            }
+            runtime.invokeMember("setDeterministic", deterministic);
+            Value namespace;
+            try {
+                namespace = context.eval(contract.polyglotSource());
+            } catch (PolyglotException e) {
+                if (e.isGuestException() && !e.isCancelled() && !e.isResourceExhausted() && !e.isInterrupted()
+                        && indexFailure == null) {
+                    return outcomes.failed("contract does not load: " + e.getMessage());
+                }
+                throw e;
+            }
+            Value box = invocation.invoke(runtime, namespace);
+            if (indexFailure != null) {
+                return outcomes.aborted(AbortReason.INDEX_UNAVAILABLE, "index read failed: " + indexFailure.getMessage());
+            }
+            T result;
+            if (!"done".equals(box.getMember("state").asString())) {
+                result = outcomes.failed("the contract returned a promise that never settles");
+            } else {
+                Value v = box.getMember("value");
+                String kind = v.getArrayElement(0).asString();
+                result = switch (kind) {
+                    case "ok" -> outcomes.ok(v);
+                    case "failed" -> outcomes.failed(v.getArrayElement(1).asString());
+                    default -> outcomes.aborted(AbortReason.valueOf(v.getArrayElement(1).asString()), v.getArrayElement(2).asString());
+                };
+            }
+            if (!runtime.invokeMember("globalsIntact").asBoolean()) {
+                // This transaction started from pristine globals, so its outcome stands; the next one must not
+                // inherit what it changed.
+                engine.contextRetiredForGlobals();
+                discardContext();
+            }
+            return result;
+        } catch (PolyglotException e) {
+            AbortReason requested = abortReason();
+            discardContext();
+            if (requested != null) {
+                return outcomes.aborted(requested, describe(requested));
+            }
+            if (indexFailure != null) {
+                return outcomes.aborted(AbortReason.INDEX_UNAVAILABLE, "index read failed: " + indexFailure.getMessage());
+            }
+            if (e.isResourceExhausted()) {
+                return outcomes.aborted(AbortReason.MEMORY, "contract exhausted a resource: " + e.getMessage());
+            }
+            if (e.isCancelled() || e.isInterrupted()) {
+                return outcomes.aborted(AbortReason.TIME_BUDGET, describe(AbortReason.TIME_BUDGET));
+            }
+            return outcomes.aborted(AbortReason.INTERNAL, "contract runtime error: " + e.getMessage());
+        } catch (IllegalStateException e) {
+            // The context was closed under us by a cancellation.
+            AbortReason requested = abortReason();
+            discardContext();
+            return outcomes.aborted(requested != null ? requested : AbortReason.INTERNAL,
+                    requested != null ? describe(requested) : "contract context closed: " + e.getMessage());
+        } finally {
+            if (budget != null) {
+                budget.cancel(false);
+            }
+            synchronized (lock) {
+                executing = false;
+            }
+            engine.running(this, false);
+            this.index = null;
+        }
+    }
+
+    private String describe(AbortReason reason) {
+        return switch (reason) {
+            case TIME_BUDGET -> "contract ran longer than the budget of " + engine.limits().timeBudget().toMillis() + " ms";
+            case MEMORY -> "contract was cancelled: live heap data passed " + Math.round(engine.limits().heapFraction() * 100)
+                    + "% of the maximum heap";
+            default -> reason.name();
+        };
+    }
+
+    private AbortReason abortReason() {
+        synchronized (lock) {
+            return abortRequested;
+        }
+    }
+
+    /** Cancels the call in progress, if any (memory guard). */
+    void abort(AbortReason reason) {
+        long id;
+        synchronized (lock) {
+            id = executionId;
+        }
+        abortExecution(id, reason);
+    }
+
+    private void abortExecution(long id, AbortReason reason) {
+        Context target;
+        synchronized (lock) {
+            if (!executing || executionId != id || abortRequested != null) {
+                return;
+            }
+            abortRequested = reason;
+            target = context;
+        }
+        if (target != null) {
+            engine.canceller().execute(() -> {
+                try {
+                    target.close(true);
+                } catch (RuntimeException ignored) {
+                    // Closing races with the call ending; either way the context is retired.
+                }
+            });
+        }
+    }
+
+    private void ensureContext() {
+        if (context != null) {
+            return;
+        }
+        Context ctx = Context.newBuilder("js")
+                .engine(engine.polyglotEngine())
+                .sandbox(SandboxPolicy.CONSTRAINED)
+                .out(OutputStream.nullOutputStream())
+                .err(OutputStream.nullOutputStream())
+                .in(InputStream.nullInputStream())
+                .allowIO(IOAccess.newBuilder().fileSystem(engine.fileSystem()).build())
+                .option("js.esm-eval-returns-exports", "true")
+                .option("js.allow-eval", "false")
+                .option("js.locale", "en-US")
+                .build();
+        try {
+            ctx.getBindings("js").putMember("__vitraBridge", ProxyObject.fromMap(Map.of(
+                    "indexGet", (ProxyExecutable) args -> indexGet(args[0].asString()),
+                    "indexList", (ProxyExecutable) args -> indexList(args[0].asString()),
+                    "genUUID", (ProxyExecutable) args -> UUID.randomUUID().toString())));
+            Value rt = ctx.eval(engine.runtimeSource());
+            ctx.eval(engine.bootSource());
+            rt.invokeMember("seal");
+            rt.invokeMember("takeBaseline");
+            context = ctx;
+            runtime = rt;
+            engine.contextCreated();
+        } catch (RuntimeException e) {
+            ctx.close(true);
+            throw e;
+        }
+    }
+
+    private String indexGet(String path) {
+        try {
+            return index.get(path).map(IndexView.IndexEntry::toJson).orElse(null);
+        } catch (RuntimeException e) {
+            indexFailure = e;
+            throw e;
+        }
+    }
+
+    private String indexList(String prefix) {
+        try {
+            StringBuilder sb = new StringBuilder("[");
+            for (IndexView.IndexChild child : index.list(prefix)) {
+                if (sb.length() > 1) {
+                    sb.append(',');
+                }
+                sb.append(child.toJson());
+            }
+            return sb.append(']').toString();
+        } catch (RuntimeException e) {
+            indexFailure = e;
+            throw e;
+        }
+    }
+
+    private void discardContext() {
+        Context c = context;
+        context = null;
+        runtime = null;
+        if (c != null) {
+            try {
+                c.close(true);
+            } catch (RuntimeException ignored) {
+                // Already closed by a cancellation.
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        discardContext();
+    }
+}
