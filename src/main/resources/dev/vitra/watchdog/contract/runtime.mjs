@@ -383,32 +383,82 @@ for (const extra of [Object.getPrototypeOf(Int8Array), Object.getPrototypeOf(Int
   call(arrayPush, watched, extra);
 }
 
-function snapshot() {
-  const out = [];
+// Baseline: per watched object, whether it is extensible and its key count; per own property, its descriptor
+// fields. The quick check (every transaction) compares extensibility, key counts and the values of data
+// properties; the full check (every FULL_CHECK_EVERY transactions) compares every descriptor field too.
+const FULL_CHECK_EVERY = 32;
+let baseKeys = null;
+let baseFields = null;
+let baseShape = null;
+let dataObjects = null;
+let dataKeys = null;
+let dataValues = null;
+let checks = 0;
+
+export function takeBaseline() {
+  baseKeys = [];
+  baseFields = [];
+  baseShape = [];
+  dataObjects = [];
+  dataKeys = [];
+  dataValues = [];
   for (let i = 0; i < watched.length; i++) {
     const o = watched[i];
     const keys = ReflectOwnKeys(o);
-    call(arrayPush, out, ObjectIsExtensible(o), keys.length);
+    call(arrayPush, baseShape, ObjectIsExtensible(o), keys.length);
+    call(arrayPush, baseKeys, keys);
     for (let k = 0; k < keys.length; k++) {
       const d = ReflectGetOwnPropertyDescriptor(o, keys[k]);
-      call(arrayPush, out, keys[k], d.value, d.get, d.set, d.writable, d.configurable, d.enumerable);
+      call(arrayPush, baseFields, d.value, d.get, d.set, d.writable === true, d.configurable === true, d.enumerable === true);
+      if (d.get === undefined && d.set === undefined) {
+        call(arrayPush, dataObjects, o);
+        call(arrayPush, dataKeys, keys[k]);
+        call(arrayPush, dataValues, d.value);
+      }
     }
   }
-  return out;
 }
 
-let baseline = null;
-
-export function takeBaseline() {
-  baseline = snapshot();
+function same(a, b) {
+  return a === b || (a !== a && b !== b);
 }
 
-/** True when the shared globals and intrinsics look exactly as they did after setup. */
-export function globalsIntact() {
-  const now = snapshot();
-  if (now.length !== baseline.length) return false;
-  for (let i = 0; i < now.length; i++) {
-    if (now[i] !== baseline[i] && !(now[i] !== now[i] && baseline[i] !== baseline[i])) return false;
+function quickCheck() {
+  for (let i = 0; i < watched.length; i++) {
+    const o = watched[i];
+    if (ObjectIsExtensible(o) !== baseShape[2 * i] || ReflectOwnKeys(o).length !== baseShape[2 * i + 1]) return false;
+  }
+  for (let i = 0; i < dataObjects.length; i++) {
+    if (!same(dataObjects[i][dataKeys[i]], dataValues[i])) return false;
   }
   return true;
+}
+
+function fullCheck() {
+  let f = 0;
+  for (let i = 0; i < watched.length; i++) {
+    const o = watched[i];
+    const keys = baseKeys[i];
+    for (let k = 0; k < keys.length; k++, f += 6) {
+      const d = ReflectGetOwnPropertyDescriptor(o, keys[k]);
+      if (d === undefined || !same(d.value, baseFields[f]) || d.get !== baseFields[f + 1] || d.set !== baseFields[f + 2]
+          || (d.writable === true) !== baseFields[f + 3] || (d.configurable === true) !== baseFields[f + 4]
+          || (d.enumerable === true) !== baseFields[f + 5]) {
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
+/** True when the shared globals and intrinsics look as they did after setup (see the checks above). */
+export function globalsIntact() {
+  try {
+    if (!quickCheck()) return false;
+    checks++;
+    return checks % FULL_CHECK_EVERY !== 0 || fullCheck();
+  } catch (e) {
+    // A getter planted by the contract threw: certainly not intact.
+    return false;
+  }
 }

@@ -1,0 +1,122 @@
+package dev.vitra.watchdog.cli;
+
+import dev.vitra.watchdog.bench.ContractBench;
+import dev.vitra.watchdog.contract.ContractEngine;
+import dev.vitra.watchdog.contract.ContractLimits;
+import dev.vitra.watchdog.contract.RuntimeMode;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "contract", mixinStandardHelpOptions = true,
+        description = {"Contract runtime: steady-state applies/s on the optimizing runtime (this JVM) versus the",
+                "interpreter (a child JVM without JVMCI), the cost of a fresh context, and cold start."})
+final class BenchContractCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--warmup", defaultValue = "45", description = "warm-up seconds per contract (default ${DEFAULT-VALUE})")
+    double warmup;
+
+    @Option(names = "--rounds", defaultValue = "5")
+    int rounds;
+
+    @Option(names = "--round-seconds", defaultValue = "2")
+    double roundSeconds;
+
+    @Option(names = "--child", hidden = true, description = "internal: run one measurement and print RESULT lines")
+    String child;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        if (child != null) {
+            return runChild(out);
+        }
+        Map<String, String> interp = childJvm(false, "steady");
+        Map<String, String> coldOpt = childJvm(true, "cold");
+        Map<String, String> coldInt = childJvm(false, "cold");
+        try (ContractEngine engine = ContractEngine.create(ContractLimits.defaults())) {
+            out.printf("contract bench: %s, this JVM runs the %s runtime (%s); %.0f s warm-up, median of %d x %.0f s%n",
+                    Runtime.version(), engine.mode().name().toLowerCase(), engine.implementationName(), warmup, rounds, roundSeconds);
+            if (engine.mode() != RuntimeMode.OPTIMIZING) {
+                out.println("  (no optimizing runtime here: run on JDK 25+ through ./vitra-watchdog for the comparison)");
+            }
+            out.printf("  %-8s %18s %18s %8s%n", "contract", "this JVM (ops/s)", "interpreter (ops/s)", "ratio");
+            for (ContractBench.Workload w : ContractBench.Workload.values()) {
+                double rate = ContractBench.steadyAppliesPerSecond(engine, w, warmup, rounds, roundSeconds);
+                double base = Double.parseDouble(interp.get(w.name()));
+                out.printf("  %-8s %18.0f %18.0f %7.1fx%n", w.name().toLowerCase(), rate, base, rate / base);
+                out.flush();
+            }
+            double[] fp = ContractBench.freshVersusPooledSeconds(engine, ContractBench.Workload.COUNTER, 200);
+            out.printf("  fresh context per apply: %.2f ms, reused context: %.1f us (%.0fx)%n", fp[0] * 1e3, fp[1] * 1e6, fp[0] / fp[1]);
+            out.printf("  cold start, new JVM:  engine %.0f ms + first apply %.0f ms (JVM uptime %.1f s) optimizing;%n",
+                    Double.parseDouble(coldOpt.get("engine")) * 1e3, Double.parseDouble(coldOpt.get("first")) * 1e3,
+                    Double.parseDouble(coldOpt.get("uptime")));
+            out.printf("                        engine %.0f ms + first apply %.0f ms (JVM uptime %.1f s) interpreter%n",
+                    Double.parseDouble(coldInt.get("engine")) * 1e3, Double.parseDouble(coldInt.get("first")) * 1e3,
+                    Double.parseDouble(coldInt.get("uptime")));
+        }
+        return ExitCodes.OK;
+    }
+
+    private int runChild(PrintWriter out) throws Exception {
+        if (child.equals("cold")) {
+            double[] c = ContractBench.coldStartSeconds();
+            out.printf("RESULT engine %f%nRESULT first %f%nRESULT uptime %f%n", c[0], c[1], c[2]);
+            return ExitCodes.OK;
+        }
+        try (ContractEngine engine = ContractEngine.create(ContractLimits.defaults())) {
+            out.printf("RESULT mode %s%n", engine.mode());
+            for (ContractBench.Workload w : ContractBench.Workload.values()) {
+                out.printf("RESULT %s %f%n", w.name(), ContractBench.steadyAppliesPerSecond(engine, w, warmup, rounds, roundSeconds));
+            }
+        }
+        return ExitCodes.OK;
+    }
+
+    /** Runs this command in a new JVM, with or without the JVMCI flags of this one, and reads its RESULT lines. */
+    private Map<String, String> childJvm(boolean optimizing, String what) throws Exception {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            boolean jvmci = arg.contains("JVMCI") || arg.startsWith("--upgrade-module-path") || arg.equals("-XX:+UnlockExperimentalVMOptions");
+            if (optimizing || !jvmci) {
+                cmd.add(arg);
+            }
+        }
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "bench", "contract",
+                "--child", what, "--warmup", String.valueOf(warmup), "--rounds", String.valueOf(rounds),
+                "--round-seconds", String.valueOf(roundSeconds)));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        Map<String, String> results = new HashMap<>();
+        StringBuilder all = new StringBuilder();
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = r.readLine()) != null) {
+                all.append(line).append('\n');
+                if (line.startsWith("RESULT ")) {
+                    String[] parts = line.split(" ", 3);
+                    results.put(parts[1], parts[2]);
+                }
+            }
+        }
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException("child benchmark JVM failed:\n" + all);
+        }
+        return results;
+    }
+}
