@@ -9,6 +9,7 @@ import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
 import java.lang.management.MemoryUsage;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.LinkedHashMap;
@@ -16,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -51,7 +51,9 @@ public final class ContractEngine implements AutoCloseable {
     private final Source runtimeSource;
     private final Source bootSource;
     private final VirtualModuleFileSystem fileSystem;
-    private final Map<String, Deque<ContractSession>> idle = new ConcurrentHashMap<>();
+    /** Idle sessions per contract, least recently used first; bounded so contracts that keep changing cannot pile up. */
+    private final LinkedHashMap<String, Deque<ContractSession>> idle = new LinkedHashMap<>(16, 0.75f, true);
+    private static final int MAX_POOLED_CONTRACTS = 32;
     private final Set<ContractSession> running = ConcurrentHashMap.newKeySet();
     private final List<Runnable> heapGuardRemovals = new ArrayList<>();
     private final AtomicLong contextsCreated = new AtomicLong();
@@ -142,15 +144,28 @@ public final class ContractEngine implements AutoCloseable {
 
     /** Borrows a pooled session for {@code contract}, runs {@code work}, and returns it to the pool. */
     public <T> T withSession(Contract contract, Function<ContractSession, T> work) {
-        Deque<ContractSession> pool = idle.computeIfAbsent(contract.sha256().toHex(), k -> new ConcurrentLinkedDeque<>());
-        ContractSession session = pool.pollFirst();
+        String key = contract.sha256().toHex();
+        ContractSession session;
+        synchronized (idle) {
+            Deque<ContractSession> pool = idle.get(key);
+            session = pool == null ? null : pool.pollFirst();
+        }
         if (session == null) {
             session = openSession(contract);
         }
         try {
             return work.apply(session);
         } finally {
-            pool.addFirst(session);
+            List<ContractSession> evicted = new ArrayList<>();
+            synchronized (idle) {
+                idle.computeIfAbsent(key, k -> new ArrayDeque<>()).addFirst(session);
+                var it = idle.entrySet().iterator();
+                while (idle.size() > MAX_POOLED_CONTRACTS && it.hasNext()) {
+                    evicted.addAll(it.next().getValue());
+                    it.remove();
+                }
+            }
+            evicted.forEach(ContractSession::close);
         }
     }
 
@@ -261,11 +276,9 @@ public final class ContractEngine implements AutoCloseable {
     @Override
     public void close() {
         heapGuardRemovals.forEach(Runnable::run);
-        for (Deque<ContractSession> pool : idle.values()) {
-            ContractSession s;
-            while ((s = pool.pollFirst()) != null) {
-                s.close();
-            }
+        synchronized (idle) {
+            idle.values().forEach(pool -> pool.forEach(ContractSession::close));
+            idle.clear();
         }
         timer.shutdownNow();
         heapGuard.shutdownNow();

@@ -48,7 +48,7 @@ public final class ContractSession implements AutoCloseable {
 
     /** {@code apply(tx, op, ack)} on a fresh module instance, with the determinism guards on. */
     public ApplyOutcome apply(IndexView view, String opJson, Ack ack) {
-        return execute(view, true,
+        return execute(view, true, false, true,
                 (rt, ns) -> rt.invokeMember("runApply", ns, opJson, ack.toJson(), engine.limits().maxChanges()),
                 new Outcomes<>() {
                     @Override
@@ -79,7 +79,7 @@ public final class ContractSession implements AutoCloseable {
 
     /** A participant-API method: {@code method(params, emit)} with {@code isWriter} as given. */
     public CallOutcome call(String method, String paramsJson, boolean isWriter, IndexView view) {
-        return execute(view, false, (rt, ns) -> rt.invokeMember("runCall", ns, method, paramsJson, isWriter),
+        return execute(view, false, isWriter, false, (rt, ns) -> rt.invokeMember("runCall", ns, method, paramsJson),
                 new Outcomes<>() {
                     @Override
                     public CallOutcome ok(Value v) {
@@ -106,7 +106,7 @@ public final class ContractSession implements AutoCloseable {
 
     /** The executor-only {@code process(op)}. */
     public ProcessOutcome process(String opJson, IndexView view) {
-        return execute(view, false, (rt, ns) -> rt.invokeMember("runProcess", ns, opJson),
+        return execute(view, false, false, false, (rt, ns) -> rt.invokeMember("runProcess", ns, opJson),
                 new Outcomes<>() {
                     @Override
                     public ProcessOutcome ok(Value v) {
@@ -138,7 +138,8 @@ public final class ContractSession implements AutoCloseable {
         T aborted(AbortReason reason, String detail);
     }
 
-    private <T> T execute(IndexView view, boolean deterministic, Invocation invocation, Outcomes<T> outcomes) {
+    private <T> T execute(IndexView view, boolean deterministic, boolean isWriter, boolean isApply,
+            Invocation invocation, Outcomes<T> outcomes) {
         long id;
         synchronized (lock) {
             id = ++executionId;
@@ -160,19 +161,29 @@ public final class ContractSession implements AutoCloseable {
                 discardContext();
                 return outcomes.aborted(early, describe(early));
             }
-            runtime.invokeMember("setDeterministic", deterministic);
+            // Mode and isWriter are set before the module is evaluated: its top-level code sees them too.
+            runtime.invokeMember("prepare", deterministic, isWriter);
+            if (isApply) {
+                runtime.invokeMember("beginApply");
+            }
             Value namespace;
             try {
                 namespace = context.eval(contract.polyglotSource());
             } catch (PolyglotException e) {
                 if (e.isGuestException() && !e.isCancelled() && !e.isResourceExhausted() && !e.isInterrupted()
                         && indexFailure == null) {
-                    return outcomes.failed("contract does not load: " + e.getMessage());
+                    String message = String.valueOf(e.getMessage());
+                    retireIfDirty();
+                    if (message.contains("Maximum call stack size exceeded")) {
+                        return outcomes.aborted(AbortReason.STACK_DEPTH, "contract exceeded the stack depth while loading");
+                    }
+                    return outcomes.failed("contract does not load: " + message);
                 }
                 throw e;
             }
             Value box = invocation.invoke(runtime, namespace);
             if (indexFailure != null) {
+                retireIfDirty();
                 return outcomes.aborted(AbortReason.INDEX_UNAVAILABLE, "index read failed: " + indexFailure.getMessage());
             }
             T result;
@@ -184,15 +195,11 @@ public final class ContractSession implements AutoCloseable {
                 result = switch (kind) {
                     case "ok" -> outcomes.ok(v);
                     case "failed" -> outcomes.failed(v.getArrayElement(1).asString());
-                    default -> outcomes.aborted(AbortReason.valueOf(v.getArrayElement(1).asString()), v.getArrayElement(2).asString());
+                    case "limit" -> outcomes.aborted(reasonOf(v.getArrayElement(1).asString()), v.getArrayElement(2).asString());
+                    default -> throw new IllegalStateException("runtime returned outcome kind " + kind);
                 };
             }
-            if (!runtime.invokeMember("globalsIntact").asBoolean()) {
-                // This transaction started from pristine globals, so its outcome stands; the next one must not
-                // inherit what it changed.
-                engine.contextRetiredForGlobals();
-                discardContext();
-            }
+            retireIfDirty();
             return result;
         } catch (PolyglotException e) {
             AbortReason requested = abortReason();
@@ -210,22 +217,45 @@ public final class ContractSession implements AutoCloseable {
                 return outcomes.aborted(AbortReason.TIME_BUDGET, describe(AbortReason.TIME_BUDGET));
             }
             return outcomes.aborted(AbortReason.INTERNAL, "contract runtime error: " + e.getMessage());
-        } catch (IllegalStateException e) {
-            // The context was closed under us by a cancellation.
+        } catch (RuntimeException e) {
+            // A closed context (cancellation) or an unexpected runtime state: never trust this context again.
             AbortReason requested = abortReason();
             discardContext();
             return outcomes.aborted(requested != null ? requested : AbortReason.INTERNAL,
-                    requested != null ? describe(requested) : "contract context closed: " + e.getMessage());
+                    requested != null ? describe(requested) : "contract runtime error: " + e);
         } finally {
             if (budget != null) {
                 budget.cancel(false);
             }
+            boolean aborted;
             synchronized (lock) {
                 executing = false;
+                aborted = abortRequested != null;
+            }
+            if (aborted) {
+                // A cancellation may still be closing the context: it must not be reused.
+                discardContext();
             }
             engine.running(this, false);
             this.index = null;
         }
+    }
+
+    /** Retires the context when the contract changed the shared realm; the outcome at hand stands. */
+    private void retireIfDirty() {
+        if (!runtime.invokeMember("globalsIntact").asBoolean()) {
+            engine.contextRetiredForGlobals();
+            discardContext();
+        }
+    }
+
+    private static AbortReason reasonOf(String name) {
+        for (AbortReason r : AbortReason.values()) {
+            if (r.name().equals(name)) {
+                return r;
+            }
+        }
+        return AbortReason.INTERNAL;
     }
 
     private String describe(AbortReason reason) {

@@ -78,5 +78,13 @@ ok.match = match;
 ok.doesNotMatch = doesNotMatch;
 ok.AssertionError = AssertionError;
 
+// Frozen, so no contract can keep state on them from one transaction to the next.
+for (const f of [fail, equal, notEqual, strictEqual, notStrictEqual, deepEqual, notDeepEqual, match, doesNotMatch]) {
+  Object.freeze(f);
+}
+Object.freeze(AssertionError.prototype);
+Object.freeze(AssertionError);
+Object.freeze(ok);
+
 export default ok;
 export { ok, equal, notEqual, strictEqual, notStrictEqual, deepEqual, notDeepEqual, fail, match, doesNotMatch, AssertionError };

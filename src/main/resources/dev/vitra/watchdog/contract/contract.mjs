@@ -6,6 +6,7 @@ export const index = api.index;
 export function listOplogs() {
   return api.listOplogs();
 }
+Object.freeze(listOplogs);
 
 export let isWriter = false;
 

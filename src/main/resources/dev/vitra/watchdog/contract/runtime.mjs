@@ -30,9 +30,10 @@ const arrayPush = Array.prototype.push;
 const arraySort = Array.prototype.sort;
 const arraySplit = String.prototype.split;
 const arrayJoin = Array.prototype.join;
-const stringStartsWith = String.prototype.startsWith;
-const regexTest = RegExp.prototype.test;
-const HEX64 = /^[0-9a-f]{64}$/;
+const StringCharCodeAt = String.prototype.charCodeAt;
+const StringSlice = String.prototype.slice;
+const ObjectKeys = Object.keys;
+const ObjectGetPrototypeOf = Object.getPrototypeOf;
 
 function call(fn, self, ...args) {
   return ReflectApply(fn, self, args);
@@ -41,9 +42,24 @@ function call(fn, self, ...args) {
 // ---- Determinism guards (PROTOCOL §4): inside apply() and contract loading for apply. ----
 let deterministic = false;
 
+// The transaction being applied, if any: its failure and limit flags are sticky, so a contract that
+// catches the error of a refused action cannot turn a failed op into a successful one (PROTOCOL §4:
+// "the op fails").
+let current = null;
+
+function failOp(message) {
+  if (current !== null && current.failure === null) current.failure = message;
+  throw new ErrorCtor(message);
+}
+
+function hitLimit(reason, message) {
+  if (current !== null && current.limit === null) current.limit = [reason, message];
+  throw new ErrorCtor(message);
+}
+
 function refuse(what) {
   if (deterministic) {
-    throw new ErrorCtor(what + ' is not available inside apply(): it is not deterministic');
+    failOp(what + ' is not available inside apply(): it is not deterministic');
   }
 }
 
@@ -81,34 +97,50 @@ for (const timer of ['setTimeout', 'setInterval', 'setImmediate', 'clearTimeout'
 // ---- Paths (PROTOCOL §4). ----
 function normalizePath(path, forWrite) {
   if (typeof path !== 'string') {
-    throw new ErrorCtor('path must be a string, got ' + typeof path);
+    failOp('path must be a string, got ' + typeof path);
   }
-  const parts = call(arraySplit, path, '/');
-  const kept = [];
-  for (let i = 0; i < parts.length; i++) {
-    if (parts[i] !== '') {
-      call(arrayPush, kept, parts[i]);
+  // Split on '/', drop empty segments, rejoin: written with captured primitives only, because it also runs
+  // after contract code that may have replaced String.prototype methods.
+  let normalized = '';
+  let first = null;
+  let start = 0;
+  for (let i = 0; i <= path.length; i++) {
+    if (i === path.length || call(StringCharCodeAt, path, i) === 47) {
+      if (i > start) {
+        const segment = call(StringSlice, path, start, i);
+        if (first === null) first = segment;
+        normalized += '/' + segment;
+      }
+      start = i + 1;
     }
   }
-  if (kept.length === 0) {
-    throw new ErrorCtor('path "' + path + '" normalises to "/", which is not a key');
+  if (first === null) {
+    failOp('path "' + path + '" normalises to "/", which is not a key');
   }
-  const normalized = '/' + call(arrayJoin, kept, '/');
-  if (forWrite && kept[0] === '.sys') {
-    throw new ErrorCtor('path "' + normalized + '" is under /.sys, which contracts cannot write');
+  if (forWrite && first === '.sys') {
+    failOp('path "' + normalized + '" is under /.sys, which contracts cannot write');
   }
   return normalized;
 }
 
+function isLowerHex64(s) {
+  if (typeof s !== 'string' || s.length !== 64) return false;
+  for (let i = 0; i < 64; i++) {
+    const c = call(StringCharCodeAt, s, i);
+    if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) return false;
+  }
+  return true;
+}
+
 // ---- Index reads, as of the start of the transaction, through the host. ----
 const index = ObjectFreeze({
-  get(path) {
+  get: ObjectFreeze(function get(path) {
     const text = bridge.indexGet(normalizePath(path, false));
     return text == null ? undefined : jsonParse(text);
-  },
-  list(prefix) {
+  }),
+  list: ObjectFreeze(function list(prefix) {
     return jsonParse(bridge.indexList(normalizePath(prefix, false)));
-  }
+  })
 });
 
 function listOplogs() {
@@ -129,101 +161,100 @@ const MAX_ENTRY_BYTES = 65535;
 function utf8Length(s) {
   let n = 0;
   for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
+    const c = call(StringCharCodeAt, s, i);
     if (c < 0x80) n += 1;
     else if (c < 0x800) n += 2;
-    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) { n += 4; i++; }
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && (call(StringCharCodeAt, s, i + 1) & 0xfc00) === 0xdc00) { n += 4; i++; }
     else n += 3;
   }
   return n;
 }
 
-function makeTx(limits) {
-  const actions = new Map();
-  const put = (path, valueText) => {
-    actions.delete(path);
-    actions.set(path, { type: 'put', valueText });
-    if (actions.size > limits.maxChanges) {
-      throw new LimitError('CHANGE_LIMIT', 'transaction has more than ' + limits.maxChanges + ' changes, the monitor\'s limit');
+function makeTx(state, maxChanges) {
+  // Actions live in a prototype-less object: plain property reads and writes, nothing a contract can hook.
+  const actions = ObjectCreate(null);
+  let count = 0;
+  const queue = (path, action) => {
+    if (!(path in actions)) {
+      count++;
+      if (count > maxChanges) {
+        hitLimit('CHANGE_LIMIT', 'transaction has more than ' + maxChanges + ' changes, the monitor\'s limit');
+      }
     }
+    actions[path] = action;
   };
   const stringifyValue = (value) => {
-    const text = jsonStringify(value);
+    let text;
+    try {
+      text = jsonStringify(value);
+    } catch (e) {
+      failOp('value cannot be stored: ' + describeThrown(e)[1]);
+    }
     if (text === undefined) {
-      throw new ErrorCtor('value of type ' + typeof value + ' cannot be stored: JSON.stringify returns undefined');
+      failOp('value of type ' + typeof value + ' cannot be stored: JSON.stringify returns undefined');
     }
     return text;
   };
   const pubkeyOf = (arg, what) => {
     const pubkey = arg == null ? undefined : arg.pubkey;
-    if (typeof pubkey !== 'string' || !call(regexTest, HEX64, pubkey)) {
-      throw new ErrorCtor(what + ' needs {pubkey} as 64 lowercase hex digits');
+    if (!isLowerHex64(pubkey)) {
+      failOp(what + ' needs {pubkey} as 64 lowercase hex digits');
     }
     return pubkey;
   };
   const tx = ObjectFreeze({
     put(key, value) {
-      put(normalizePath(key, true), stringifyValue(value));
+      const path = normalizePath(key, true);
+      queue(path, ['put', stringifyValue(value)]);
     },
     delete(key) {
-      const path = normalizePath(key, true);
-      actions.delete(path);
-      actions.set(path, { type: 'del' });
+      queue(normalizePath(key, true), ['del', null]);
     },
     get(key) {
-      const a = actions.get(normalizePath(key, false));
-      if (a === undefined) return undefined;
-      return a.type === 'put' ? { type: 'put', value: jsonParse(a.valueText) } : { type: 'del' };
+      const path = normalizePath(key, false);
+      if (!(path in actions)) return undefined;
+      const a = actions[path];
+      return a[0] === 'put' ? { type: 'put', value: jsonParse(a[1]) } : { type: 'del' };
     },
     addOplog(arg) {
       const pubkey = pubkeyOf(arg, 'addOplog');
-      put('/.sys/inputs/' + pubkey, '{"pubkey":"' + pubkey + '","active":true}');
+      queue('/.sys/inputs/' + pubkey, ['put', '{"pubkey":"' + pubkey + '","active":true}']);
     },
     removeOplog(arg) {
       const pubkey = pubkeyOf(arg, 'removeOplog');
-      put('/.sys/inputs/' + pubkey, '{"pubkey":"' + pubkey + '","active":false}');
+      queue('/.sys/inputs/' + pubkey, ['put', '{"pubkey":"' + pubkey + '","active":false}']);
     },
     setContractSource(arg) {
       const code = arg == null ? undefined : arg.code;
       if (typeof code !== 'string' || code.length === 0) {
-        throw new ErrorCtor('setContractSource needs {code} as a non-empty string');
+        failOp('setContractSource needs {code} as a non-empty string');
       }
-      put('/.sys/contract/source', jsonStringify(code));
+      queue('/.sys/contract/source', ['put', jsonStringify(code)]);
     }
   });
   const changes = () => {
-    const paths = [];
-    for (const p of actions.keys()) call(arrayPush, paths, p);
+    const paths = ObjectKeys(actions);
     call(arraySort, paths); // default sort compares UTF-16 code units, as PROTOCOL §3 orders changes
     const out = [];
     for (let i = 0; i < paths.length; i++) {
-      const a = actions.get(paths[i]);
-      const entry = a.type === 'put'
-        ? '{"type":"put","path":' + jsonStringify(paths[i]) + ',"value":' + a.valueText + '}'
+      const a = actions[paths[i]];
+      const entry = a[0] === 'put'
+        ? '{"type":"put","path":' + jsonStringify(paths[i]) + ',"value":' + a[1] + '}'
         : '{"type":"del","path":' + jsonStringify(paths[i]) + '}';
       const bytes = utf8Length(entry);
       if (bytes > MAX_ENTRY_BYTES) {
-        throw new ErrorCtor('change to ' + paths[i] + ' is ' + bytes + ' bytes as an index entry, more than 65535');
+        return ['failed', 'change to ' + paths[i] + ' is ' + bytes + ' bytes as an index entry, more than 65535'];
       }
-      call(arrayPush, out, [a.type, paths[i], a.type === 'put' ? a.valueText : null, entry]);
+      call(arrayPush, out, [a[0], paths[i], a[1], entry]);
     }
-    return out;
+    return ['ok', out];
   };
   return { tx, changes };
-}
-
-// A monitor limit, not a contract failure: the host reports it as "could not verify".
-class LimitError extends ErrorCtor {
-  constructor(reason, message) {
-    super(message);
-    this.reason = reason;
-  }
 }
 
 // ---- Outcomes cross to the host as plain arrays: [kind, payload...]. ----
 function describeThrown(e) {
   try {
-    if (e instanceof LimitError) return ['limit', e.reason, e.message];
     if (e instanceof RangeErrorCtor && e.message === 'Maximum call stack size exceeded') {
       // Stack depth depends on the JVM and on what is compiled, so it cannot decide an outcome.
       return ['limit', 'STACK_DEPTH', 'contract exceeded the stack depth'];
@@ -235,27 +266,36 @@ function describeThrown(e) {
   }
 }
 
-// Settles a possibly-async result; the host drains the job queue when the call returns, so a
-// promise that is still pending afterwards waited for something that will never happen.
-function settle(value, onOk) {
+// Settles a possibly-async result; the host drains the job queue when the call returns, so a promise
+// that is still pending afterwards waited for something that will never happen. `finish` turns the
+// settled result (or the thrown value) into the outcome, consulting the sticky flags first.
+function settle(value, threw, finish) {
   const box = { state: 'pending', value: undefined };
-  const fulfilled = (v) => {
+  const done = (ok, v) => {
     try {
-      box.value = onOk(v);
-      box.state = 'done';
+      box.value = finish(ok, v);
     } catch (e) {
       box.value = describeThrown(e);
-      box.state = 'done';
     }
-  };
-  const rejected = (e) => {
-    box.value = describeThrown(e);
     box.state = 'done';
   };
-  if (value !== null && (typeof value === 'object' || typeof value === 'function') && typeof value.then === 'function') {
-    call(PromiseThen, PromiseResolve(value), fulfilled, rejected);
+  if (threw) {
+    done(false, value);
+  } else if (value !== null && (typeof value === 'object' || typeof value === 'function')) {
+    let then;
+    try {
+      then = value.then;
+    } catch (e) {
+      done(false, e);
+      return box;
+    }
+    if (typeof then === 'function') {
+      call(PromiseThen, PromiseResolve(value), (v) => done(true, v), (e) => done(false, e));
+    } else {
+      done(true, value);
+    }
   } else {
-    fulfilled(value);
+    done(true, value);
   }
   return box;
 }
@@ -264,11 +304,11 @@ let contractApi = null;
 
 const api = {
   index,
-  listOplogs,
-  genUUID() {
+  listOplogs: ObjectFreeze(listOplogs),
+  genUUID: ObjectFreeze(function genUUID() {
     refuse('genUUID()');
     return bridge.genUUID();
-  },
+  }),
   register(hooks) {
     contractApi = hooks;
   }
@@ -280,12 +320,28 @@ export function seal() {
   delete globalThis.__vitraContractApi;
 }
 
-export function setDeterministic(on) {
-  deterministic = on;
+/** Called before the contract module is evaluated, so its top-level code already sees the right mode. */
+export function prepare(isDeterministic, isWriter) {
+  deterministic = isDeterministic;
+  current = null;
+  contractApi.setIsWriter(isWriter === true);
+}
+
+/** Opens the sticky state of a transaction before the module is evaluated for apply(). */
+export function beginApply() {
+  current = { failure: null, limit: null };
 }
 
 export function runApply(ns, opText, ackText, maxChanges) {
-  const { tx, changes } = makeTx({ maxChanges });
+  const state = current;
+  const { tx, changes } = makeTx(state, maxChanges);
+  const finish = (ok, v) => {
+    current = null;
+    if (state.limit !== null) return ['limit', state.limit[0], state.limit[1]];
+    if (state.failure !== null) return ['failed', state.failure];
+    if (!ok) return describeThrown(v);
+    return changes();
+  };
   let op;
   try {
     op = jsonParse(opText);
@@ -296,7 +352,6 @@ export function runApply(ns, opText, ackText, maxChanges) {
     return { state: 'done', value: ['failed', 'op is not a JSON object'] };
   }
   const ack = jsonParse(ackText);
-  contractApi.setIsWriter(false);
   let result;
   try {
     const apply = ns.apply;
@@ -313,38 +368,42 @@ export function runApply(ns, opText, ackText, maxChanges) {
       return { state: 'done', value: ['failed', 'contract does not export apply'] };
     }
   } catch (e) {
-    return { state: 'done', value: describeThrown(e) };
+    return settle(e, true, finish);
   }
-  return settle(result, () => ['ok', changes()]);
+  return settle(result, false, finish);
 }
 
-export function runCall(ns, method, paramsText, isWriter) {
+export function runCall(ns, method, paramsText) {
   const fn = ns[method];
   if (method === 'apply' || method === 'process' || typeof fn !== 'function') {
     return { state: 'done', value: ['failed', 'contract has no method ' + jsonStringify(method)] };
   }
   const emitted = [];
+  let limit = null;
   const emit = (op) => {
-    const text = jsonStringify(op);
-    if (text === undefined || op === null || typeof op !== 'object' || isArray(op)) {
+    if (op === null || typeof op !== 'object' || isArray(op)) {
       throw new ErrorCtor('emit() needs an op object');
     }
+    const text = jsonStringify(op);
     if (emitted.length >= 1000) {
-      throw new LimitError('CHANGE_LIMIT', 'a call may emit at most 1000 ops');
+      limit = ['CHANGE_LIMIT', 'a call may emit at most 1000 ops'];
+      throw new ErrorCtor(limit[1]);
     }
     call(arrayPush, emitted, text);
   };
-  contractApi.setIsWriter(isWriter === true);
+  const finish = (ok, v) => {
+    if (limit !== null) return ['limit', limit[0], limit[1]];
+    if (!ok) return describeThrown(v);
+    const text = v === undefined ? null : jsonStringify(v);
+    return ['ok', text === undefined ? null : text, emitted];
+  };
   let result;
   try {
     result = call(fn, ns, paramsText === null ? undefined : jsonParse(paramsText), emit);
   } catch (e) {
-    return { state: 'done', value: describeThrown(e) };
+    return settle(e, true, finish);
   }
-  return settle(result, (v) => {
-    const text = v === undefined ? null : jsonStringify(v);
-    return ['ok', text === undefined ? null : text, emitted];
-  });
+  return settle(result, false, finish);
 }
 
 export function runProcess(ns, opText) {
@@ -352,17 +411,18 @@ export function runProcess(ns, opText) {
   if (typeof fn !== 'function') {
     return { state: 'done', value: ['ok', null] };
   }
-  contractApi.setIsWriter(false);
+  const finish = (ok, v) => {
+    if (!ok) return describeThrown(v);
+    const text = v === undefined ? null : jsonStringify(v);
+    return ['ok', text === undefined ? null : text];
+  };
   let result;
   try {
     result = call(fn, ns, jsonParse(opText));
   } catch (e) {
-    return { state: 'done', value: describeThrown(e) };
+    return settle(e, true, finish);
   }
-  return settle(result, (v) => {
-    const text = v === undefined ? null : jsonStringify(v);
-    return ['ok', text === undefined ? null : text];
-  });
+  return settle(result, false, finish);
 }
 
 // ---- Global-surface fingerprint: detects contracts that change the shared realm. ----
@@ -383,38 +443,78 @@ for (const extra of [Object.getPrototypeOf(Int8Array), Object.getPrototypeOf(Int
   call(arrayPush, watched, extra);
 }
 
-// Baseline: per watched object, whether it is extensible and its key count; per own property, its descriptor
-// fields. The quick check (every transaction) compares extensibility, key counts and the values of data
-// properties; the full check (every FULL_CHECK_EVERY transactions) compares every descriptor field too.
+// Two checks of the shared realm. The quick one runs after every transaction: extensibility, key counts
+// and data-property values of the globals, the constructors and their prototypes. The full one runs every
+// FULL_CHECK_EVERY transactions over everything reachable from them (function objects, hidden prototypes,
+// accessors) and compares every descriptor field.
 const FULL_CHECK_EVERY = 32;
-let baseKeys = null;
-let baseFields = null;
-let baseShape = null;
+const MAX_GRAPH = 20000;
+let quickShape = null;
 let dataObjects = null;
 let dataKeys = null;
 let dataValues = null;
+let graph = null;
+let graphShape = null;
+let graphKeys = null;
+let graphFields = null;
 let checks = 0;
 
+function reachable() {
+  const seen = new Set();
+  const out = [];
+  const visit = (v) => {
+    if ((typeof v === 'object' && v !== null) || typeof v === 'function') {
+      if (!seen.has(v) && out.length < MAX_GRAPH) {
+        seen.add(v);
+        call(arrayPush, out, v);
+      }
+    }
+  };
+  for (let i = 0; i < watched.length; i++) visit(watched[i]);
+  for (let i = 0; i < out.length; i++) {
+    const o = out[i];
+    visit(ObjectGetPrototypeOf(o));
+    const keys = ReflectOwnKeys(o);
+    for (let k = 0; k < keys.length; k++) {
+      const d = ReflectGetOwnPropertyDescriptor(o, keys[k]);
+      visit(d.value);
+      visit(d.get);
+      visit(d.set);
+    }
+  }
+  return out;
+}
+
 export function takeBaseline() {
-  baseKeys = [];
-  baseFields = [];
-  baseShape = [];
+  quickShape = [];
   dataObjects = [];
   dataKeys = [];
   dataValues = [];
   for (let i = 0; i < watched.length; i++) {
     const o = watched[i];
     const keys = ReflectOwnKeys(o);
-    call(arrayPush, baseShape, ObjectIsExtensible(o), keys.length);
-    call(arrayPush, baseKeys, keys);
+    call(arrayPush, quickShape, ObjectIsExtensible(o), keys.length);
     for (let k = 0; k < keys.length; k++) {
       const d = ReflectGetOwnPropertyDescriptor(o, keys[k]);
-      call(arrayPush, baseFields, d.value, d.get, d.set, d.writable === true, d.configurable === true, d.enumerable === true);
       if (d.get === undefined && d.set === undefined) {
         call(arrayPush, dataObjects, o);
         call(arrayPush, dataKeys, keys[k]);
         call(arrayPush, dataValues, d.value);
       }
+    }
+  }
+  graph = reachable();
+  graphShape = [];
+  graphKeys = [];
+  graphFields = [];
+  for (let i = 0; i < graph.length; i++) {
+    const o = graph[i];
+    const keys = ReflectOwnKeys(o);
+    call(arrayPush, graphShape, ObjectIsExtensible(o), keys.length, ObjectGetPrototypeOf(o));
+    call(arrayPush, graphKeys, keys);
+    for (let k = 0; k < keys.length; k++) {
+      const d = ReflectGetOwnPropertyDescriptor(o, keys[k]);
+      call(arrayPush, graphFields, d.value, d.get, d.set, d.writable === true, d.configurable === true, d.enumerable === true);
     }
   }
 }
@@ -426,24 +526,29 @@ function same(a, b) {
 function quickCheck() {
   for (let i = 0; i < watched.length; i++) {
     const o = watched[i];
-    if (ObjectIsExtensible(o) !== baseShape[2 * i] || ReflectOwnKeys(o).length !== baseShape[2 * i + 1]) return false;
+    if (ObjectIsExtensible(o) !== quickShape[2 * i] || ReflectOwnKeys(o).length !== quickShape[2 * i + 1]) return false;
   }
   for (let i = 0; i < dataObjects.length; i++) {
-    if (!same(dataObjects[i][dataKeys[i]], dataValues[i])) return false;
+    const d = ReflectGetOwnPropertyDescriptor(dataObjects[i], dataKeys[i]);
+    if (d === undefined || d.get !== undefined || d.set !== undefined || !same(d.value, dataValues[i])) return false;
   }
   return true;
 }
 
 function fullCheck() {
   let f = 0;
-  for (let i = 0; i < watched.length; i++) {
-    const o = watched[i];
-    const keys = baseKeys[i];
+  for (let i = 0; i < graph.length; i++) {
+    const o = graph[i];
+    if (ObjectIsExtensible(o) !== graphShape[3 * i] || ReflectOwnKeys(o).length !== graphShape[3 * i + 1]
+        || ObjectGetPrototypeOf(o) !== graphShape[3 * i + 2]) {
+      return false;
+    }
+    const keys = graphKeys[i];
     for (let k = 0; k < keys.length; k++, f += 6) {
       const d = ReflectGetOwnPropertyDescriptor(o, keys[k]);
-      if (d === undefined || !same(d.value, baseFields[f]) || d.get !== baseFields[f + 1] || d.set !== baseFields[f + 2]
-          || (d.writable === true) !== baseFields[f + 3] || (d.configurable === true) !== baseFields[f + 4]
-          || (d.enumerable === true) !== baseFields[f + 5]) {
+      if (d === undefined || !same(d.value, graphFields[f]) || d.get !== graphFields[f + 1] || d.set !== graphFields[f + 2]
+          || (d.writable === true) !== graphFields[f + 3] || (d.configurable === true) !== graphFields[f + 4]
+          || (d.enumerable === true) !== graphFields[f + 5]) {
         return false;
       }
     }
@@ -451,14 +556,13 @@ function fullCheck() {
   return true;
 }
 
-/** True when the shared globals and intrinsics look as they did after setup (see the checks above). */
+/** True when the shared realm looks as it did after setup (see the two checks above). */
 export function globalsIntact() {
-  try {
-    if (!quickCheck()) return false;
-    checks++;
-    return checks % FULL_CHECK_EVERY !== 0 || fullCheck();
-  } catch (e) {
-    // A getter planted by the contract threw: certainly not intact.
-    return false;
-  }
+  if (!quickCheck()) return false;
+  checks++;
+  return checks % FULL_CHECK_EVERY !== 0 || fullCheck();
+}
+
+export function realmSize() {
+  return [watched.length, graph.length];
 }

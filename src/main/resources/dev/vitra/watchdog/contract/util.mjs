@@ -4,3 +4,4 @@ const api = globalThis.__vitraContractApi;
 export function genUUID() {
   return api.genUUID();
 }
+Object.freeze(genUUID);
