@@ -36,6 +36,7 @@ public final class ContractSession implements AutoCloseable {
     private long executionId;
     private boolean executing;
     private AbortReason abortRequested;
+    private java.util.concurrent.Future<?> pendingCancel;
 
     ContractSession(ContractEngine engine, Contract contract) {
         this.engine = engine;
@@ -228,16 +229,34 @@ public final class ContractSession implements AutoCloseable {
                 budget.cancel(false);
             }
             boolean aborted;
+            java.util.concurrent.Future<?> cancel;
             synchronized (lock) {
                 executing = false;
                 aborted = abortRequested != null;
+                cancel = pendingCancel;
+                pendingCancel = null;
             }
             if (aborted) {
-                // A cancellation may still be closing the context: it must not be reused.
+                // A cancellation may still be closing the context: it must not be reused, and what it holds
+                // (an allocation bomb's heap) must be released before the next call runs.
                 discardContext();
+                awaitQuietly(cancel);
             }
             engine.running(this, false);
             this.index = null;
+        }
+    }
+
+    private static void awaitQuietly(java.util.concurrent.Future<?> cancel) {
+        if (cancel == null) {
+            return;
+        }
+        try {
+            cancel.get(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            // The context is discarded either way.
         }
     }
 
@@ -292,13 +311,16 @@ public final class ContractSession implements AutoCloseable {
             target = context;
         }
         if (target != null) {
-            engine.canceller().execute(() -> {
+            java.util.concurrent.Future<?> f = engine.canceller().submit(() -> {
                 try {
                     target.close(true);
                 } catch (RuntimeException ignored) {
                     // Closing races with the call ending; either way the context is retired.
                 }
             });
+            synchronized (lock) {
+                pendingCancel = f;
+            }
         }
     }
 

@@ -88,6 +88,31 @@ SafeDate.now = function now() {
 Object.defineProperty(RealDate.prototype, 'constructor', { value: SafeDate, writable: true, configurable: true });
 globalThis.Date = SafeDate;
 
+// Intl date formatting without a date reads the clock.
+if (typeof Intl === 'object' && Intl !== null && typeof Intl.DateTimeFormat === 'function') {
+  const proto = Intl.DateTimeFormat.prototype;
+  const formatGetter = ReflectGetOwnPropertyDescriptor(proto, 'format').get;
+  const formatToParts = proto.formatToParts;
+  Object.defineProperty(proto, 'format', {
+    get() {
+      const bound = call(formatGetter, this);
+      return function format(date) {
+        if (date === undefined) refuse('Intl.DateTimeFormat format() without a date');
+        return bound(date);
+      };
+    },
+    configurable: true
+  });
+  Object.defineProperty(proto, 'formatToParts', {
+    value: function formatToParts(date) {
+      if (date === undefined) refuse('Intl.DateTimeFormat formatToParts() without a date');
+      return call(formatToParts, this, date);
+    },
+    writable: true,
+    configurable: true
+  });
+}
+
 for (const timer of ['setTimeout', 'setInterval', 'setImmediate', 'clearTimeout', 'clearInterval']) {
   globalThis[timer] = function () {
     throw new ErrorCtor(timer + ' is not available to contracts: there is no event loop');

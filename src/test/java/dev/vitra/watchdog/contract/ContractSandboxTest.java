@@ -43,6 +43,21 @@ class ContractSandboxTest {
     }
 
     @Test
+    void intlDateFormattingWithoutADateIsRefusedInsideApply() {
+        String body = "if (typeof Intl === 'undefined') { tx.put('intl', 'absent'); return }"
+                + "const f = new Intl.DateTimeFormat('en-US', {timeZone: 'UTC'});"
+                + "tx.put('fixed', f.format(new Date(0)));"
+                + "let refused = 0; try { f.format() } catch (e) { refused++ } try { f.formatToParts() } catch (e) { refused++ }"
+                + "tx.put('refused', refused)";
+        ApplyOutcome out = apply(applying(body), empty, OP);
+        if (out instanceof ApplyOutcome.Applied a && a.changes().size() == 1) {
+            assertThat(entries(out)).containsExactly("{\"type\":\"put\",\"path\":\"/intl\",\"value\":\"absent\"}");
+        } else {
+            assertThat(rejection(out)).contains("Intl.DateTimeFormat");
+        }
+    }
+
+    @Test
     void moduleTopLevelCodeIsAlsoDeterministic() {
         Contract c = load("const started = Date.now()\nexport function apply (tx) { tx.put('t', started) }\n");
         assertThat(rejection(apply(c, empty, OP))).contains("contract does not load").contains("Date.now()");
