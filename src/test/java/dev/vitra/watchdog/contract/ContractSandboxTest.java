@@ -115,12 +115,27 @@ class ContractSandboxTest {
             Contract bomb = patient.load("export function apply () { const keep = []; while (true) keep.push(new Float64Array(1 << 24)) }");
             ApplyOutcome.Aborted a = aborted(patient.apply(bomb, empty, OP, ContractTestSupport.ack(0)));
             assertThat(a.reason()).isEqualTo(AbortReason.MEMORY);
-            assertThat(a.detail()).contains("live heap data passed 70%");
-            System.gc();
+            // Either the guard cancels it or the JVM refuses the allocation first: both are MEMORY, both name the heap.
+            assertThat(a.detail()).contains("heap");
+            assertThat(heapReleasedWithin(Duration.ofSeconds(20))).as("the bomb's memory is released").isTrue();
             assertThat(entries(patient.apply(patient.load("export function apply (tx) { tx.put('ok', 1) }"), empty, OP,
                     ContractTestSupport.ack(1)))).hasSize(1);
         }
         engineStillWorks();
+    }
+
+    /** The cancelled context finishes closing on another thread; its heap is free once it has. */
+    private static boolean heapReleasedWithin(Duration limit) throws InterruptedException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        Runtime rt = Runtime.getRuntime();
+        while (System.nanoTime() < deadline) {
+            System.gc();
+            if (rt.totalMemory() - rt.freeMemory() < rt.maxMemory() / 2) {
+                return true;
+            }
+            Thread.sleep(100);
+        }
+        return false;
     }
 
     @Test
