@@ -1,5 +1,6 @@
 package dev.vitra.watchdog.contract;
 
+import dev.vitra.watchdog.util.JsonText;
 import java.util.Optional;
 
 /** The executor's acknowledgement an op is applied under: {@code ack} of {@code apply(tx, op, ack)}. */
@@ -14,7 +15,7 @@ public record Ack(String origin, long seq, long ts, Optional<String> metadataJso
 
     /** The JSON object handed to the contract; {@code metadata} is absent (undefined) when there is none. */
     String toJson() {
-        return "{\"origin\":" + Json.quote(origin) + ",\"seq\":" + seq + ",\"ts\":" + ts
+        return "{\"origin\":" + JsonText.quote(origin) + ",\"seq\":" + seq + ",\"ts\":" + ts
                 + metadataJson.map(m -> ",\"metadata\":" + m).orElse("") + "}";
     }
 }

@@ -1,5 +1,6 @@
 package dev.vitra.watchdog.contract;
 
+import dev.vitra.watchdog.util.JsonText;
 import java.util.List;
 import java.util.Optional;
 
@@ -21,7 +22,7 @@ public interface IndexView {
         }
 
         String toJson() {
-            return "{\"path\":" + Json.quote(path) + ",\"name\":" + Json.quote(name()) + ",\"value\":" + valueJson
+            return "{\"path\":" + JsonText.quote(path) + ",\"name\":" + JsonText.quote(name()) + ",\"value\":" + valueJson
                     + ",\"seq\":" + seq + "}";
         }
     }
@@ -29,7 +30,7 @@ public interface IndexView {
     /** One child name under a prefix: a value, a container of deeper paths, or both. */
     record IndexChild(String name, String path, Optional<IndexEntry> value, boolean container) {
         String toJson() {
-            StringBuilder sb = new StringBuilder("{\"path\":").append(Json.quote(path)).append(",\"name\":").append(Json.quote(name));
+            StringBuilder sb = new StringBuilder("{\"path\":").append(JsonText.quote(path)).append(",\"name\":").append(JsonText.quote(name));
             value.ifPresent(v -> sb.append(",\"value\":").append(v.valueJson()).append(",\"seq\":").append(v.seq()));
             return sb.append(",\"container\":").append(container).append('}').toString();
         }

@@ -1,5 +1,6 @@
 package dev.vitra.watchdog.contract;
 
+import dev.vitra.watchdog.util.JsonText;
 import static dev.vitra.watchdog.contract.ContractTestSupport.ALICE;
 import static dev.vitra.watchdog.contract.ContractTestSupport.BOB;
 import static dev.vitra.watchdog.contract.ContractTestSupport.ENGINE;
@@ -98,7 +99,7 @@ class ContractApiRulesTest {
         String[] keys = {"b", "a", "B", "é", "\uD83D\uDE00", "\uFFFD", "a/b", "a-b", "_", "0"};
         StringBuilder body = new StringBuilder();
         for (String k : keys) {
-            body.append("tx.put(").append(Json.quote(k)).append(", 1);");
+            body.append("tx.put(").append(JsonText.quote(k)).append(", 1);");
         }
         List<String> paths = changes(apply(applying(body.toString()), empty, OP)).stream().map(Change::path).toList();
         List<String> expected = new ArrayList<>();

@@ -1,5 +1,6 @@
 package dev.vitra.watchdog.contract;
 
+import dev.vitra.watchdog.util.JsonText;
 import static dev.vitra.watchdog.contract.ContractTestSupport.ALICE;
 import static dev.vitra.watchdog.contract.ContractTestSupport.BOB;
 import static dev.vitra.watchdog.contract.ContractTestSupport.CAROL;
@@ -81,10 +82,10 @@ class ExampleContractsTest {
         Contract v1 = load(resource("upgradable.js"));
         MemoryIndex index = genesis(ALICE);
         String v2 = "export const apply = { GREET (tx, op) { tx.put(`/greetings/${op.name}`, `bonjour, ${op.name}`) } }\n";
-        String op = "{\"op\":\"UPGRADE\",\"code\":" + Json.quote(v2) + "}";
+        String op = "{\"op\":\"UPGRADE\",\"code\":" + JsonText.quote(v2) + "}";
         List<Change> upgrade = changes(applyAndCommit(v1, index, ALICE, op));
         assertThat(upgrade).extracting(Change::path).containsExactly("/.sys/contract/source", "/owner");
-        assertThat(upgrade.get(0).valueJson()).contains(Json.quote(v2));
+        assertThat(upgrade.get(0).valueJson()).contains(JsonText.quote(v2));
 
         Contract next = load(v2);
         assertThat(entries(applyAndCommit(next, index, ALICE, "{\"op\":\"GREET\",\"name\":\"ada\"}")))

@@ -1,11 +1,11 @@
-package dev.vitra.watchdog.contract;
+package dev.vitra.watchdog.util;
 
-/** The one piece of JSON writing the runtime needs on the host side: string literals. */
-final class Json {
-    private Json() {
+/** JSON string literals, written the way JSON.stringify writes them (lone surrogates escaped). */
+public final class JsonText {
+    private JsonText() {
     }
 
-    static String quote(String s) {
+    public static String quote(String s) {
         StringBuilder sb = new StringBuilder(s.length() + 2).append('"');
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);

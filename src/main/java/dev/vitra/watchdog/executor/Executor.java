@@ -1,0 +1,325 @@
+package dev.vitra.watchdog.executor;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vitra.watchdog.contract.Ack;
+import dev.vitra.watchdog.contract.ApplyOutcome;
+import dev.vitra.watchdog.contract.CallOutcome;
+import dev.vitra.watchdog.contract.Change;
+import dev.vitra.watchdog.contract.Contract;
+import dev.vitra.watchdog.contract.ContractEngine;
+import dev.vitra.watchdog.contract.ContractLoadException;
+import dev.vitra.watchdog.contract.MemoryIndex;
+import dev.vitra.watchdog.contract.ProcessOutcome;
+import dev.vitra.watchdog.note.LogId;
+import dev.vitra.watchdog.note.SignerKey;
+import dev.vitra.watchdog.tiles.EntryBundleId;
+import dev.vitra.watchdog.tiles.EntryBundles;
+import dev.vitra.watchdog.tiles.TileFormatException;
+import dev.vitra.watchdog.tiles.TileLayout;
+import dev.vitra.watchdog.tilewriter.LogDirectory;
+import dev.vitra.watchdog.tilewriter.TileWriter;
+import dev.vitra.watchdog.util.KeyFiles;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+
+/**
+ * The honest reference executor of one database (PROTOCOL §1–§4): an index log and one oplog per participant,
+ * each written as tlog-tiles static files under {@code <data>/logs/<log id>/}, with keys under
+ * {@code <data>/keys/} readable by the owner only. Participants' calls run the contract's methods and append the
+ * ops they emit to the participant's oplog; {@link #processPending()} then processes ops in order, per
+ * participant: {@code process()} → ack → {@code apply()} → index entries, and publishes new checkpoints.
+ * Restarting with the same data directory resumes the same database. Not thread-safe beyond its own locking.
+ */
+public final class Executor {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String DATABASE_FILE = "database.properties";
+
+    private final Path dataDir;
+    private final ContractEngine engine;
+    private final Clock clock;
+    private final LogId indexId;
+    private final TileWriter indexWriter;
+    private final Map<LogId, TileWriter> oplogs = new LinkedHashMap<>();
+    private final Map<LogId, Deque<byte[]>> pending = new HashMap<>();
+    private final Map<LogId, Long> nextSeq = new HashMap<>();
+    private final MemoryIndex index = new MemoryIndex();
+    private Contract contract;
+
+    /** A call's outcome and, for a writer, where each emitted op landed in the participant's oplog. */
+    public record CallResult(CallOutcome outcome, List<Long> opPositions) {
+    }
+
+    private Executor(Path dataDir, ContractEngine engine, Clock clock, LogId indexId, TileWriter indexWriter) {
+        this.dataDir = dataDir;
+        this.engine = engine;
+        this.clock = clock;
+        this.indexId = indexId;
+        this.indexWriter = indexWriter;
+    }
+
+    /** Creates a database in an empty {@code dataDir}: keys, genesis entries, first checkpoints. */
+    public static Executor create(Path dataDir, String contractSource, int participants, ContractEngine engine, Clock clock)
+            throws IOException, ContractLoadException {
+        if (participants < 1) {
+            throw new IllegalArgumentException("a database needs at least one participant");
+        }
+        if (Files.exists(dataDir.resolve(DATABASE_FILE))) {
+            throw new IOException(dataDir + " already holds a database; open it instead");
+        }
+        Contract contract = engine.load(contractSource);
+        SignerKey indexKey = KeyFiles.loadOrCreateLogKey(dataDir.resolve("keys").resolve("index.key"));
+        LogId indexId = new LogId(indexKey.publicKey());
+        Executor ex = new Executor(dataDir, engine, clock, indexId, writer(dataDir, indexKey));
+        ex.contract = contract;
+        List<String> ids = new ArrayList<>();
+        for (int i = 1; i <= participants; i++) {
+            SignerKey key = KeyFiles.loadOrCreateLogKey(dataDir.resolve("keys").resolve("participant-" + i + ".key"));
+            LogId id = new LogId(key.publicKey());
+            ex.oplogs.put(id, writer(dataDir, key));
+            ex.pending.put(id, new ArrayDeque<>());
+            ids.add(id.hex());
+        }
+        ex.appendIndex(IndexEntries.header());
+        ex.appendPut(IndexEntries.CONTRACT_SOURCE_PATH, dev.vitra.watchdog.util.JsonText.quote(contractSource));
+        for (LogId id : ex.oplogs.keySet()) {
+            ex.appendPut(IndexEntries.INPUTS_PREFIX + id.hex(), IndexEntries.inputValue(id, true));
+        }
+        ex.appendPut(IndexEntries.GENESIS_SEAL_PATH, "null");
+        ex.publishAll();
+        Properties props = new Properties();
+        props.setProperty("index", indexId.hex());
+        props.setProperty("participants", String.join(",", ids));
+        try (OutputStream out = Files.newOutputStream(dataDir.resolve(DATABASE_FILE))) {
+            props.store(out, "Vitra reference executor database");
+        }
+        return ex;
+    }
+
+    /** Resumes the database in {@code dataDir}, rebuilding the index state from its own index log. */
+    public static Executor open(Path dataDir, ContractEngine engine, Clock clock) throws IOException, ContractLoadException {
+        Properties props = new Properties();
+        try (InputStream in = Files.newInputStream(dataDir.resolve(DATABASE_FILE))) {
+            props.load(in);
+        }
+        SignerKey indexKey = KeyFiles.loadOrCreateLogKey(dataDir.resolve("keys").resolve("index.key"));
+        LogId indexId = new LogId(indexKey.publicKey());
+        if (!indexId.hex().equals(props.getProperty("index"))) {
+            throw new IOException("keys/index.key does not belong to index log " + props.getProperty("index"));
+        }
+        Executor ex = new Executor(dataDir, engine, clock, indexId, writer(dataDir, indexKey));
+        String[] ids = props.getProperty("participants", "").split(",");
+        for (int i = 0; i < ids.length; i++) {
+            SignerKey key = KeyFiles.loadOrCreateLogKey(dataDir.resolve("keys").resolve("participant-" + (i + 1) + ".key"));
+            LogId id = new LogId(key.publicKey());
+            if (!id.hex().equals(ids[i])) {
+                throw new IOException("keys/participant-" + (i + 1) + ".key does not belong to oplog " + ids[i]);
+            }
+            ex.oplogs.put(id, writer(dataDir, key));
+        }
+        ex.replayIndex();
+        for (Map.Entry<LogId, TileWriter> e : ex.oplogs.entrySet()) {
+            long from = ex.nextSeq.getOrDefault(e.getKey(), 0L);
+            ex.pending.put(e.getKey(), new ArrayDeque<>(readEntries(e.getValue(), from)));
+        }
+        return ex;
+    }
+
+    public LogId indexLogId() {
+        return indexId;
+    }
+
+    public List<LogId> participants() {
+        return List.copyOf(oplogs.keySet());
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    /** The index state after the last processed transaction (read-only use). */
+    public MemoryIndex state() {
+        return index;
+    }
+
+    public synchronized long indexSize() {
+        return indexWriter.size();
+    }
+
+    /**
+     * Runs {@code method(params, emit)}. For an active participant ({@code isWriter}) the emitted ops are appended
+     * to its oplog and published; a read-only call (or a non-participant) only returns the method's result.
+     */
+    public synchronized CallResult call(LogId participant, String method, String paramsJson) throws IOException {
+        TileWriter oplog = oplogs.get(participant);
+        if (oplog == null) {
+            throw new IllegalArgumentException("participant " + participant.hex() + " has no oplog in this database");
+        }
+        boolean writer = isActive(participant);
+        CallOutcome outcome = engine.call(contract, method, paramsJson, writer, index);
+        List<Long> positions = new ArrayList<>();
+        if (writer && outcome instanceof CallOutcome.Returned r && !r.emittedOps().isEmpty()) {
+            for (String op : r.emittedOps()) {
+                byte[] entry = op.getBytes(StandardCharsets.UTF_8);
+                positions.add(oplog.append(entry));
+                pending.get(participant).add(entry);
+            }
+            oplog.publish();
+        }
+        return new CallResult(outcome, positions);
+    }
+
+    /**
+     * Processes every pending op of every active participant, in oplog order per participant, and publishes the
+     * index. Stops at an op whose outcome the contract runtime could not determine (it is retried next time).
+     * Returns the number of ops processed.
+     */
+    public synchronized int processPending() throws IOException, ContractLoadException {
+        int processed = 0;
+        boolean progress = true;
+        while (progress) {
+            progress = false;
+            for (LogId origin : oplogs.keySet()) {
+                Deque<byte[]> queue = pending.get(origin);
+                if (queue.isEmpty() || !isActive(origin)) {
+                    continue;
+                }
+                if (!processOne(origin, queue.peekFirst())) {
+                    publishAll();
+                    return processed;
+                }
+                queue.removeFirst();
+                processed++;
+                progress = true;
+            }
+        }
+        publishAll();
+        return processed;
+    }
+
+    private boolean processOne(LogId origin, byte[] opBytes) throws IOException, ContractLoadException {
+        String op = new String(opBytes, StandardCharsets.UTF_8);
+        long seq = nextSeq.getOrDefault(origin, 0L);
+        long ts = clock.millis();
+        Optional<String> metadata = switch (engine.process(contract, op, index)) {
+            case ProcessOutcome.Metadata m -> m.metadataJson();
+            case ProcessOutcome.Failed f -> Optional.empty();
+            case ProcessOutcome.Aborted a -> Optional.empty();
+        };
+        if (metadata.isPresent() && metadata.get().length() > 32_768) {
+            metadata = Optional.empty(); // PROTOCOL §3: an executor that cannot fit the metadata omits it
+        }
+        ApplyOutcome outcome = engine.apply(contract, index, op, new Ack(origin.hex(), seq, ts, metadata));
+        String ackPath = IndexEntries.ackPath(origin, seq);
+        switch (outcome) {
+            case ApplyOutcome.Aborted a -> {
+                return false;
+            }
+            case ApplyOutcome.Rejected r -> {
+                appendPut(ackPath, IndexEntries.ackValue(false, origin, seq, ts, 0, metadata, Optional.of(r.error())));
+            }
+            case ApplyOutcome.Applied a -> {
+                appendPut(ackPath, IndexEntries.ackValue(true, origin, seq, ts, a.changes().size(), metadata, Optional.empty()));
+                long changeSeq = indexWriter.size();
+                for (Change c : a.changes()) {
+                    appendIndex(c.entryJson().getBytes(StandardCharsets.UTF_8));
+                }
+                index.apply(a.changes(), changeSeq);
+                if (a.changes().stream().anyMatch(c -> c.path().equals(IndexEntries.CONTRACT_SOURCE_PATH))) {
+                    contract = engine.load(sourceFromIndex());
+                }
+            }
+        }
+        nextSeq.put(origin, seq + 1);
+        return true;
+    }
+
+    private boolean isActive(LogId participant) {
+        return index.get(IndexEntries.INPUTS_PREFIX + participant.hex())
+                .map(e -> e.valueJson().contains("\"active\":true")).orElse(false);
+    }
+
+    private String sourceFromIndex() throws IOException {
+        String json = index.get(IndexEntries.CONTRACT_SOURCE_PATH).orElseThrow().valueJson();
+        return JSON.readValue(json, String.class);
+    }
+
+    private void appendIndex(byte[] entry) throws IOException {
+        indexWriter.append(entry);
+    }
+
+    /** Appends a put to the index log and applies it to the state at the position it was written. */
+    private void appendPut(String path, String valueJson) throws IOException {
+        long seq = indexWriter.append(IndexEntries.put(path, valueJson));
+        index.put(path, valueJson, seq);
+    }
+
+    private void publishAll() throws IOException {
+        indexWriter.publish();
+        for (TileWriter w : oplogs.values()) {
+            if (w.size() != w.published().size()) {
+                w.publish();
+            }
+        }
+    }
+
+    /** Rebuilds the index state, the contract and every participant's next seq from the index log on disk. */
+    private void replayIndex() throws IOException, ContractLoadException {
+        List<byte[]> entries = readEntries(indexWriter, 0);
+        for (int seq = 1; seq < entries.size(); seq++) {
+            String text = new String(entries.get(seq), StandardCharsets.UTF_8);
+            JsonNode e = JSON.readTree(text);
+            String path = e.path("path").asText();
+            if ("put".equals(e.path("type").asText())) {
+                // Our own entries have the exact shape {"type":"put","path":P,"value":V}; keep V's text as written.
+                int at = text.indexOf(",\"value\":");
+                index.put(path, text.substring(at + 9, text.length() - 1), seq);
+                if (path.startsWith("/.sys/acks/") && !path.equals(IndexEntries.GENESIS_SEAL_PATH)) {
+                    JsonNode ack = e.get("value");
+                    nextSeq.put(LogId.parse(ack.path("origin").asText()), ack.path("seq").asLong() + 1);
+                }
+            } else {
+                index.delete(path);
+            }
+        }
+        contract = engine.load(sourceFromIndex());
+    }
+
+    private static List<byte[]> readEntries(TileWriter writer, long from) throws IOException {
+        long size = writer.published().size();
+        List<byte[]> out = new ArrayList<>();
+        for (EntryBundleId bundle : TileLayout.bundles(from, size, size)) {
+            List<byte[]> entries;
+            try {
+                entries = EntryBundles.parse(bundle, writer.directory().read(bundle));
+            } catch (TileFormatException e) {
+                throw new IOException("own log is corrupt: " + e.getMessage(), e);
+            }
+            for (int i = 0; i < entries.size(); i++) {
+                if (bundle.firstEntry() + i >= from) {
+                    out.add(entries.get(i));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static TileWriter writer(Path dataDir, SignerKey key) throws IOException {
+        LogId id = new LogId(key.publicKey());
+        return TileWriter.open(new LogDirectory(dataDir.resolve("logs").resolve(id.hex())), key, id.origin());
+    }
+}
