@@ -52,6 +52,11 @@ public final class StaticLogServer implements AutoCloseable {
         return s;
     }
 
+    /** Serves {@code handler} for every path under {@code prefix} (longest prefix wins over the static files). */
+    public void addHandler(String prefix, com.sun.net.httpserver.HttpHandler handler) {
+        server.createContext(prefix, handler);
+    }
+
     /** Base URL, e.g. {@code http://127.0.0.1:41234}, without a trailing slash. */
     public String baseUrl() {
         InetSocketAddress a = server.getAddress();

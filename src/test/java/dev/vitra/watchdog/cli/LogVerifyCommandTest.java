@@ -142,7 +142,8 @@ class LogVerifyCommandTest {
     @Test
     void everyCommandHasHelp() {
         for (String[] args : new String[][] {{"--help"}, {"log", "--help"}, {"log", "verify", "--help"}, {"demo", "--help"},
-                {"bench", "--help"}, {"bench", "tree-hash", "--help"}, {"bench", "log-verify", "--help"}}) {
+                {"bench", "--help"}, {"bench", "tree-hash", "--help"}, {"bench", "log-verify", "--help"},
+                {"bench", "contract", "--help"}, {"executor", "--help"}}) {
             Run r = run(args);
             assertThat(r.exit()).as(String.join(" ", args)).isZero();
             assertThat(r.out()).contains("Usage:");

@@ -1,0 +1,175 @@
+package dev.vitra.watchdog.executor;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import dev.vitra.watchdog.contract.CallOutcome;
+import dev.vitra.watchdog.note.LogId;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Serves one {@link Executor} over HTTP: every log under {@code /logs/<log id>/} (PROTOCOL §2) and the
+ * participant API {@code POST /databases/<index log id>/call/<method>} with a JSON body
+ * {@code {"participant": "<oplog id>", "params": ...}}. Ops a call emits are processed in batches, at most
+ * {@code batchDelay} after they were appended. Errors are 4xx/5xx with a JSON body {@code {"error": "..."}}.
+ */
+public final class ExecutorServer implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(ExecutorServer.class.getName());
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int MAX_BODY_BYTES = 64 * 1024;
+
+    private final Executor executor;
+    private final StaticLogServer server;
+    private final ScheduledExecutorService processor;
+    private final Duration batchDelay;
+    private final AtomicBoolean processingScheduled = new AtomicBoolean();
+
+    private ExecutorServer(Executor executor, StaticLogServer server, Duration batchDelay) {
+        this.executor = executor;
+        this.server = server;
+        this.batchDelay = batchDelay;
+        this.processor = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "executor-processing");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    public static ExecutorServer start(Executor executor, InetSocketAddress address, Duration batchDelay) throws IOException {
+        StaticLogServer server = StaticLogServer.start(executor.dataDir(), address);
+        ExecutorServer s = new ExecutorServer(executor, server, batchDelay);
+        server.addHandler("/databases/", s::handleDatabases);
+        s.scheduleProcessing(); // ops appended before a restart
+        return s;
+    }
+
+    public String baseUrl() {
+        return server.baseUrl();
+    }
+
+    /** The URL a monitor is configured with for the index log. */
+    public String indexLogUrl() {
+        return baseUrl() + "/logs/" + executor.indexLogId().hex();
+    }
+
+    private void handleDatabases(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            String[] parts = exchange.getRequestURI().getPath().split("/");
+            // ["", "databases", "<id>", "call", "<method>"]
+            if (parts.length != 5 || !parts[3].equals("call") || parts[4].isEmpty()) {
+                error(exchange, 404, "no such resource; the participant API is POST /databases/<index log id>/call/<method>");
+                return;
+            }
+            if (!parts[2].equals(executor.indexLogId().hex())) {
+                error(exchange, 404, "no database with index log id " + parts[2]);
+                return;
+            }
+            if (!exchange.getRequestMethod().equals("POST")) {
+                exchange.getResponseHeaders().set("Allow", "POST");
+                error(exchange, 405, "use POST to call a contract method");
+                return;
+            }
+            byte[] body = readCapped(exchange.getRequestBody());
+            if (body == null) {
+                error(exchange, 413, "request body is larger than " + MAX_BODY_BYTES + " bytes");
+                return;
+            }
+            JsonNode request;
+            try {
+                request = JSON.readTree(body);
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                error(exchange, 400, "request body is not JSON: " + e.getOriginalMessage());
+                return;
+            }
+            if (request == null || !request.isObject() || !request.path("participant").isTextual()) {
+                error(exchange, 400, "request body must be a JSON object with \"participant\" (an oplog id) and optional \"params\"");
+                return;
+            }
+            LogId participant;
+            try {
+                participant = LogId.parse(request.get("participant").asText());
+            } catch (IllegalArgumentException e) {
+                error(exchange, 400, "participant: " + e.getMessage());
+                return;
+            }
+            if (!executor.participants().contains(participant)) {
+                error(exchange, 403, "participant " + participant.hex() + " has no oplog in this database");
+                return;
+            }
+            JsonNode params = request.get("params");
+            Executor.CallResult result = executor.call(participant, parts[4], params == null ? null : JSON.writeValueAsString(params));
+            switch (result.outcome()) {
+                case CallOutcome.Returned r -> {
+                    ObjectNode out = JSON.createObjectNode();
+                    out.set("result", r.resultJson().isPresent() ? JSON.readTree(r.resultJson().get()) : null);
+                    ArrayNode ops = out.putArray("ops");
+                    for (long seq : result.opPositions()) {
+                        ops.addObject().put("oplog", participant.hex()).put("seq", seq);
+                    }
+                    if (!result.opPositions().isEmpty()) {
+                        scheduleProcessing();
+                    }
+                    send(exchange, 200, JSON.writeValueAsBytes(out));
+                }
+                case CallOutcome.Failed f -> error(exchange, 422, f.error());
+                case CallOutcome.Aborted a -> error(exchange, 503, a.reason() + ": " + a.detail());
+            }
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "participant API failed", e);
+            error(exchange, 500, "internal error: " + e.getMessage());
+        }
+    }
+
+    private void scheduleProcessing() {
+        if (processingScheduled.compareAndSet(false, true)) {
+            processor.schedule(() -> {
+                processingScheduled.set(false);
+                try {
+                    executor.processPending();
+                } catch (Exception e) {
+                    LOG.log(System.Logger.Level.ERROR, "processing ops failed; will retry with the next call", e);
+                }
+            }, batchDelay.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private static byte[] readCapped(InputStream in) throws IOException {
+        byte[] data = in.readNBytes(MAX_BODY_BYTES + 1);
+        return data.length > MAX_BODY_BYTES ? null : data;
+    }
+
+    private static void error(HttpExchange exchange, int status, String message) throws IOException {
+        ObjectNode out = JSON.createObjectNode().put("error", message);
+        send(exchange, status, JSON.writeValueAsBytes(out));
+    }
+
+    private static void send(HttpExchange exchange, int status, byte[] body) throws IOException {
+        exchange.getResponseHeaders().set("Content-Type", "application/json");
+        exchange.sendResponseHeaders(status, body.length);
+        try (OutputStream os = exchange.getResponseBody()) {
+            os.write(body);
+        }
+    }
+
+    @Override
+    public void close() {
+        processor.shutdown();
+        try {
+            processor.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        server.close();
+    }
+}
