@@ -39,6 +39,9 @@ final class ExecutorCommand implements Callable<Integer> {
     @Option(names = "--participants", defaultValue = "1", description = "participant oplogs to create (default ${DEFAULT-VALUE})")
     int participants;
 
+    @Option(names = "--fault", paramLabel = "<MODE>", description = "start with this fault on (repeatable): ${COMPLETION-CANDIDATES}")
+    java.util.List<dev.vitra.watchdog.executor.Fault> faults = new java.util.ArrayList<>();
+
     @Option(names = "--batch-ms", defaultValue = "200", description = "longest delay before new ops are processed (default ${DEFAULT-VALUE})")
     long batchMillis;
 
@@ -54,6 +57,7 @@ final class ExecutorCommand implements Callable<Integer> {
         try (ContractEngine engine = ContractEngine.create(ContractLimits.defaults())) {
             Executor executor = exists ? Executor.open(data, engine, Clock.systemUTC())
                     : Executor.create(data, Files.readString(contract, StandardCharsets.UTF_8), participants, engine, Clock.systemUTC());
+            faults.forEach(f -> executor.setFault(f, true));
             try (ExecutorServer server = ExecutorServer.start(executor,
                     new InetSocketAddress(InetAddress.getLoopbackAddress(), port), Duration.ofMillis(batchMillis))) {
                 out.printf("%s database in %s%n", exists ? "resumed" : "created", data);
@@ -65,6 +69,8 @@ final class ExecutorCommand implements Callable<Integer> {
                 out.printf("  participant API: POST %s/databases/%s/call/<method> {\"participant\": \"<id>\", \"params\": {...}}%n",
                         server.baseUrl(), executor.indexLogId().hex());
                 out.printf("  verify:  ./vitra-watchdog log verify %s --log-id %s%n", server.indexLogUrl(), executor.indexLogId().hex());
+                out.printf("  faults:  %s (switch: POST %s/admin/faults/<MODE> {\"enabled\": true})%n",
+                        executor.faults().isEmpty() ? "none" : executor.faults(), server.baseUrl());
                 out.flush();
                 new CountDownLatch(1).await();
             }

@@ -58,6 +58,7 @@ public final class Executor {
     private final Map<LogId, Deque<byte[]>> pending = new HashMap<>();
     private final Map<LogId, Long> nextSeq = new HashMap<>();
     private final MemoryIndex index = new MemoryIndex();
+    private final java.util.Set<Fault> faults = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private Contract contract;
 
     /** A call's outcome and, for a writer, where each emitted op landed in the participant's oplog. */
@@ -156,6 +157,21 @@ public final class Executor {
         return index;
     }
 
+    /** Turns a fault on or off; takes effect from the next op processed. */
+    public void setFault(Fault fault, boolean on) {
+        if (on) {
+            faults.add(fault);
+        } else {
+            faults.remove(fault);
+        }
+    }
+
+    public java.util.Set<Fault> faults() {
+        java.util.EnumSet<Fault> copy = java.util.EnumSet.noneOf(Fault.class);
+        copy.addAll(faults);
+        return copy;
+    }
+
     public synchronized long indexSize() {
         return indexWriter.size();
     }
@@ -190,6 +206,12 @@ public final class Executor {
      */
     public synchronized int processPending() throws IOException, ContractLoadException {
         int processed = 0;
+        if (faults.contains(Fault.ACK_MISSING_OP)) {
+            injectAckOfMissingOp();
+        }
+        if (faults.contains(Fault.NON_PARTICIPANT)) {
+            injectOutsiderOp();
+        }
         boolean progress = true;
         while (progress) {
             progress = false;
@@ -224,28 +246,89 @@ public final class Executor {
             metadata = Optional.empty(); // PROTOCOL §3: an executor that cannot fit the metadata omits it
         }
         ApplyOutcome outcome = engine.apply(contract, index, op, new Ack(origin.hex(), seq, ts, metadata));
-        String ackPath = IndexEntries.ackPath(origin, seq);
-        switch (outcome) {
-            case ApplyOutcome.Aborted a -> {
-                return false;
-            }
-            case ApplyOutcome.Rejected r -> {
-                appendPut(ackPath, IndexEntries.ackValue(false, origin, seq, ts, 0, metadata, Optional.of(r.error())));
-            }
-            case ApplyOutcome.Applied a -> {
-                appendPut(ackPath, IndexEntries.ackValue(true, origin, seq, ts, a.changes().size(), metadata, Optional.empty()));
-                long changeSeq = indexWriter.size();
-                for (Change c : a.changes()) {
-                    appendIndex(c.entryJson().getBytes(StandardCharsets.UTF_8));
-                }
-                index.apply(a.changes(), changeSeq);
-                if (a.changes().stream().anyMatch(c -> c.path().equals(IndexEntries.CONTRACT_SOURCE_PATH))) {
-                    contract = engine.load(sourceFromIndex());
-                }
-            }
+        if (outcome instanceof ApplyOutcome.Aborted) {
+            return false;
+        }
+        if (faults.contains(Fault.SKIP_OP)) {
+            nextSeq.put(origin, seq + 1);
+            return true;
+        }
+        publishTransaction(origin, seq, ts, metadata, outcome);
+        if (faults.contains(Fault.DOUBLE_PROCESS)) {
+            publishTransaction(origin, seq, ts, metadata, outcome);
         }
         nextSeq.put(origin, seq + 1);
         return true;
+    }
+
+    /** Writes the ack and changes of one transaction, as the protocol asks or as the active faults distort it. */
+    private void publishTransaction(LogId origin, long seq, long ts, Optional<String> metadata, ApplyOutcome outcome)
+            throws IOException, ContractLoadException {
+        String ackPath = IndexEntries.ackPath(origin, seq);
+        boolean success = outcome instanceof ApplyOutcome.Applied;
+        String error = outcome instanceof ApplyOutcome.Rejected r ? r.error() : null;
+        List<Change> changes = outcome instanceof ApplyOutcome.Applied a ? new ArrayList<>(a.changes()) : new ArrayList<>();
+        if (success && faults.contains(Fault.FAIL_VALID_OP)) {
+            success = false;
+            error = "injected failure";
+            changes.clear();
+        } else if (!success && faults.contains(Fault.SUCCEED_REJECTED_OP)) {
+            success = true;
+            error = null;
+        }
+        if (success && !changes.isEmpty() && faults.contains(Fault.WRONG_CHANGES)) {
+            changes = new ArrayList<>(List.of(put("/wrong", changes.get(0).valueJson().orElse("null"))));
+        }
+        if (success && !changes.isEmpty() && faults.contains(Fault.MISSING_CHANGE)) {
+            changes.remove(changes.size() - 1);
+        }
+        if (success && faults.contains(Fault.EXTRA_CHANGE)) {
+            changes.add(put("/extra", "true"));
+        }
+        int claimed = changes.size() + (success && faults.contains(Fault.WRONG_NUM_CHANGES) ? 1 : 0);
+        appendPut(ackPath, IndexEntries.ackValue(success, origin, seq, ts, claimed, metadata, Optional.ofNullable(error)));
+        long changeSeq = indexWriter.size();
+        for (Change c : changes) {
+            appendIndex(c.entryJson().getBytes(StandardCharsets.UTF_8));
+        }
+        index.apply(changes, changeSeq);
+        if (changes.stream().anyMatch(c -> c.path().equals(IndexEntries.CONTRACT_SOURCE_PATH))) {
+            contract = engine.load(sourceFromIndex());
+        }
+    }
+
+    private static Change put(String path, String valueJson) {
+        return new Change(Change.Type.PUT, path, Optional.of(valueJson),
+                new String(IndexEntries.put(path, valueJson), StandardCharsets.UTF_8));
+    }
+
+    /** ACK_MISSING_OP: acknowledges the next seq of the first active participant with nothing pending. */
+    private void injectAckOfMissingOp() throws IOException {
+        for (LogId origin : oplogs.keySet()) {
+            if (isActive(origin) && pending.get(origin).isEmpty()) {
+                long seq = nextSeq.getOrDefault(origin, 0L);
+                appendPut(IndexEntries.ackPath(origin, seq),
+                        IndexEntries.ackValue(true, origin, seq, clock.millis(), 0, Optional.empty(), Optional.empty()));
+                nextSeq.put(origin, seq + 1);
+                return;
+            }
+        }
+    }
+
+    /** NON_PARTICIPANT: appends an op to an oplog that was never an input, and processes it. */
+    private void injectOutsiderOp() throws IOException, ContractLoadException {
+        SignerKey key = KeyFiles.loadOrCreateLogKey(dataDir.resolve("keys").resolve("outsider.key"));
+        LogId outsider = new LogId(key.publicKey());
+        TileWriter writer = writer(dataDir, key);
+        String op = pending.values().stream().filter(q -> !q.isEmpty()).findFirst()
+                .map(q -> new String(q.peekFirst(), StandardCharsets.UTF_8)).orElse("{\"op\":\"NOOP\"}");
+        long seq = writer.append(op.getBytes(StandardCharsets.UTF_8));
+        writer.publish();
+        long ts = clock.millis();
+        ApplyOutcome outcome = engine.apply(contract, index, op, new Ack(outsider.hex(), seq, ts));
+        if (!(outcome instanceof ApplyOutcome.Aborted)) {
+            publishTransaction(outsider, seq, ts, Optional.empty(), outcome);
+        }
     }
 
     private boolean isActive(LogId participant) {

@@ -50,6 +50,7 @@ public final class ExecutorServer implements AutoCloseable {
         StaticLogServer server = StaticLogServer.start(executor.dataDir(), address);
         ExecutorServer s = new ExecutorServer(executor, server, batchDelay);
         server.addHandler("/databases/", s::handleDatabases);
+        server.addHandler("/admin/faults", s::handleFaults);
         s.scheduleProcessing(); // ops appended before a restart
         return s;
     }
@@ -128,6 +129,54 @@ public final class ExecutorServer implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.ERROR, "participant API failed", e);
             error(exchange, 500, "internal error: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Fault switches, loopback only: {@code GET /admin/faults} lists them; {@code POST /admin/faults/<MODE>} with
+     * {@code {"enabled": true|false}} turns one on or off.
+     */
+    private void handleFaults(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            if (!exchange.getRemoteAddress().getAddress().isLoopbackAddress()) {
+                error(exchange, 403, "the fault switches answer on loopback only");
+                return;
+            }
+            String path = exchange.getRequestURI().getPath();
+            if (path.equals("/admin/faults") && exchange.getRequestMethod().equals("GET")) {
+                ObjectNode out = JSON.createObjectNode();
+                for (Fault f : Fault.values()) {
+                    out.putObject(f.name()).put("enabled", executor.faults().contains(f))
+                            .put("does", f.description()).put("monitor should conclude", f.conclusion());
+                }
+                send(exchange, 200, JSON.writeValueAsBytes(out));
+                return;
+            }
+            String name = path.startsWith("/admin/faults/") ? path.substring("/admin/faults/".length()) : "";
+            Fault fault;
+            try {
+                fault = Fault.valueOf(name);
+            } catch (IllegalArgumentException e) {
+                error(exchange, 404, "no fault mode \"" + name + "\"; GET /admin/faults lists them");
+                return;
+            }
+            if (!exchange.getRequestMethod().equals("POST")) {
+                error(exchange, 405, "use POST with {\"enabled\": true|false}");
+                return;
+            }
+            byte[] body = readCapped(exchange.getRequestBody());
+            JsonNode request;
+            try {
+                request = body == null ? null : JSON.readTree(body);
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                request = null;
+            }
+            if (request == null || !request.path("enabled").isBoolean()) {
+                error(exchange, 400, "body must be {\"enabled\": true|false}");
+                return;
+            }
+            executor.setFault(fault, request.get("enabled").asBoolean());
+            send(exchange, 200, JSON.writeValueAsBytes(JSON.createObjectNode().put(fault.name(), request.get("enabled").asBoolean())));
         }
     }
 

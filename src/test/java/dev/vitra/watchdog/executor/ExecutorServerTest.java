@@ -107,6 +107,22 @@ class ExecutorServerTest {
         assertThat(ex.indexSize()).isEqualTo(4);
     }
 
+    @Test
+    void faultsAreSwitchedAtRunTimeThroughTheAdminEndpoint(@TempDir Path data) throws Exception {
+        Executor ex = Executor.create(data, counter(), 1, ENGINE, Clock.systemUTC());
+        try (ExecutorServer server = ExecutorServer.start(ex, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), Duration.ofMillis(50))) {
+            HttpResponse<String> list = http.send(HttpRequest.newBuilder(URI.create(server.baseUrl() + "/admin/faults")).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(JSON.readTree(list.body()).path("WRONG_CHANGES").path("enabled").asBoolean()).isFalse();
+            assertThat(post(server.baseUrl() + "/admin/faults/WRONG_CHANGES", "{\"enabled\":true}").statusCode()).isEqualTo(200);
+            assertThat(ex.faults()).containsExactly(Fault.WRONG_CHANGES);
+            assertError(post(server.baseUrl() + "/admin/faults/NOPE", "{\"enabled\":true}"), 404, "no fault mode");
+            assertError(post(server.baseUrl() + "/admin/faults/SKIP_OP", "{}"), 400, "enabled");
+            assertThat(post(server.baseUrl() + "/admin/faults/WRONG_CHANGES", "{\"enabled\":false}").statusCode()).isEqualTo(200);
+            assertThat(ex.faults()).isEmpty();
+        }
+    }
+
     private static void assertError(HttpResponse<String> r, int status, String fragment) throws Exception {
         assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
         assertThat(JSON.readTree(r.body()).path("error").asText()).contains(fragment);

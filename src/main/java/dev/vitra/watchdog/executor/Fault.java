@@ -1,0 +1,46 @@
+package dev.vitra.watchdog.executor;
+
+/**
+ * Ways the reference executor can be told to cheat, so that every check of the watchdog has something real to
+ * catch. Each names what it does and what a monitor should conclude (PROTOCOL §5 codes); docs/executor.md lists
+ * them. Processing faults act on every op processed while they are on, except where noted.
+ */
+public enum Fault {
+    DOUBLE_PROCESS("process an op twice: its ack and changes are published a second time",
+            "ProcessedOutOfOrderError at the repeated ack"),
+    SKIP_OP("skip an op: its seq is never acknowledged, the next op's is",
+            "ProcessedOutOfOrderError at the ack after the gap"),
+    WRONG_CHANGES("publish a put of /wrong instead of the contract's changes",
+            "ChangeMismatchError at the first change"),
+    MISSING_CHANGE("leave out the last change (numChanges counts what is published)",
+            "ChangeNotProducedByExecutorError"),
+    EXTRA_CHANGE("publish one more change than the contract produced: a put of /extra",
+            "ChangeNotProducedByMonitorError"),
+    FAIL_VALID_OP("acknowledge an op the contract accepts as failed",
+            "ExecutorApplyFailedError"),
+    SUCCEED_REJECTED_OP("acknowledge an op the contract rejects as successful, with no changes",
+            "MonitorApplyFailedError"),
+    WRONG_NUM_CHANGES("claim one change more in the ack than is published, so the window swallows the next ack",
+            "InvalidSchemaError (an ack inside a change window)"),
+    NON_PARTICIPANT("process an op from an oplog that is not a participant (once per processing run)",
+            "NonParticipantError"),
+    ACK_MISSING_OP("acknowledge the next seq of a participant whose oplog has no such op (once per processing run)",
+            "pending op; an availability finding once the deadline passes");
+
+    private final String description;
+    private final String conclusion;
+
+    Fault(String description, String conclusion) {
+        this.description = description;
+        this.conclusion = conclusion;
+    }
+
+    public String description() {
+        return description;
+    }
+
+    /** What a monitor watching this executor should report. */
+    public String conclusion() {
+        return conclusion;
+    }
+}
