@@ -245,6 +245,11 @@ public final class ContractEngine implements AutoCloseable {
                 return;
             }
             lastCollection[0] = System.nanoTime();
+            // Only the calls running now may be blamed: one that starts while the collection runs did not fill the heap.
+            Map<ContractSession, Long> suspects = new java.util.HashMap<>();
+            for (ContractSession s : running) {
+                suspects.put(s, s.currentExecution());
+            }
             System.gc();
             long live = 0;
             for (MemoryPoolMXBean pool : heapPools) {
@@ -253,10 +258,8 @@ public final class ContractEngine implements AutoCloseable {
             }
             if (live > limit) {
                 LOG.log(System.Logger.Level.WARNING, "cancelling {0} running contract(s): {1} MB live of {2} MB heap",
-                        running.size(), live >> 20, heap.getMax() >> 20);
-                for (ContractSession s : running) {
-                    s.abort(AbortReason.MEMORY);
-                }
+                        suspects.size(), live >> 20, heap.getMax() >> 20);
+                suspects.forEach((s, execution) -> s.abortExecution(execution, AbortReason.MEMORY));
             }
         }, 20, 20, TimeUnit.MILLISECONDS);
         heapGuardRemovals.add(() -> poll.cancel(false));

@@ -292,16 +292,15 @@ public final class ContractSession implements AutoCloseable {
         }
     }
 
-    /** Cancels the call in progress, if any (memory guard). */
-    void abort(AbortReason reason) {
-        long id;
+    /** The id of the call in progress (or the last one): lets the memory guard cancel exactly the calls it suspects. */
+    long currentExecution() {
         synchronized (lock) {
-            id = executionId;
+            return executionId;
         }
-        abortExecution(id, reason);
     }
 
-    private void abortExecution(long id, AbortReason reason) {
+    /** Cancels call {@code id} if it is still running. */
+    void abortExecution(long id, AbortReason reason) {
         Context target;
         synchronized (lock) {
             if (!executing || executionId != id || abortRequested != null) {
