@@ -51,6 +51,7 @@ public final class ExecutorServer implements AutoCloseable {
         ExecutorServer s = new ExecutorServer(executor, server, batchDelay);
         server.addHandler("/databases/", s::handleDatabases);
         server.addHandler("/admin/faults", s::handleFaults);
+        server.setFilter(s::misbehave);
         s.scheduleProcessing(); // ops appended before a restart
         return s;
     }
@@ -178,6 +179,49 @@ public final class ExecutorServer implements AutoCloseable {
             executor.setFault(fault, request.get("enabled").asBoolean());
             send(exchange, 200, JSON.writeValueAsBytes(JSON.createObjectNode().put(fault.name(), request.get("enabled").asBoolean())));
         }
+    }
+
+    private final java.util.concurrent.atomic.AtomicLong logRequests = new java.util.concurrent.atomic.AtomicLong();
+
+    /** Applies the wire faults that are on to a log response. */
+    private StaticLogServer.Served misbehave(String path, StaticLogServer.Served served) throws InterruptedException {
+        java.util.Set<Fault> on = executor.faults();
+        if (!path.startsWith("/logs/")) {
+            return served;
+        }
+        long n = logRequests.incrementAndGet();
+        if (on.contains(Fault.SLOW_RESPONSES)) {
+            Thread.sleep(2000);
+        }
+        if (on.contains(Fault.INTERMITTENT_500) && n % 2 == 0) {
+            return StaticLogServer.Served.status(500, "injected failure\n");
+        }
+        if (on.contains(Fault.RATE_LIMIT_429) && n % 2 == 0) {
+            return new StaticLogServer.Served(429, "slow down\n".getBytes(StandardCharsets.UTF_8), java.util.Map.of("Retry-After", "1"));
+        }
+        boolean tile = path.contains("/tile/");
+        if (on.contains(Fault.WITHHOLD_TILES) && tile) {
+            return StaticLogServer.Served.status(404, "withheld\n");
+        }
+        if (served.status() != 200) {
+            return served;
+        }
+        byte[] body = served.body().clone();
+        if (on.contains(Fault.BAD_SIGNATURE) && path.endsWith("/checkpoint") && body.length > 12) {
+            // A character inside the last signature's base64, swapped for another base64 character.
+            int at = body.length - 10;
+            body[at] = (byte) (body[at] == 'A' ? 'B' : 'A');
+            return new StaticLogServer.Served(200, body, served.headers());
+        }
+        if (on.contains(Fault.CORRUPT_BUNDLE) && path.contains("/tile/entries/") && body.length > 2) {
+            body[2] ^= 0x01;
+            return new StaticLogServer.Served(200, body, served.headers());
+        }
+        if (on.contains(Fault.CORRUPT_TILE) && tile && !path.contains("/tile/entries/") && body.length > 0) {
+            body[0] ^= 0x01;
+            return new StaticLogServer.Served(200, body, served.headers());
+        }
+        return served;
     }
 
     private void scheduleProcessing() {

@@ -3,7 +3,8 @@ package dev.vitra.watchdog.executor;
 /**
  * Ways the reference executor can be told to cheat, so that every check of the watchdog has something real to
  * catch. Each names what it does and what a monitor should conclude (PROTOCOL §5 codes); docs/executor.md lists
- * them. Processing faults act on every op processed while they are on, except where noted.
+ * them. Processing faults act on every op processed while they are on, except where noted; the others act on
+ * every HTTP response for a log while they are on.
  */
 public enum Fault {
     DOUBLE_PROCESS("process an op twice: its ack and changes are published a second time",
@@ -25,7 +26,21 @@ public enum Fault {
     NON_PARTICIPANT("process an op from an oplog that is not a participant (once per processing run)",
             "NonParticipantError"),
     ACK_MISSING_OP("acknowledge the next seq of a participant whose oplog has no such op (once per processing run)",
-            "pending op; an availability finding once the deadline passes");
+            "pending op; an availability finding once the deadline passes"),
+
+    // Log misbehaviour on the wire: what is served differs from what was signed or written.
+    BAD_SIGNATURE("serve checkpoints whose signature is altered (still valid base64)",
+            "an invalid signature from the log's key: the checkpoint is rejected; availability, not fraud"),
+    CORRUPT_TILE("serve hash tiles with the first hash altered",
+            "tiles do not reproduce the signed root: availability, not fraud"),
+    CORRUPT_BUNDLE("serve entry bundles with a byte of the first entry altered (lengths intact)",
+            "entries do not hash into the signed root: availability, not fraud"),
+
+    // Availability.
+    SLOW_RESPONSES("answer every log request after 2 seconds", "timeouts; availability finding"),
+    INTERMITTENT_500("answer every other log request with HTTP 500", "retries succeed; repeated failures are an availability finding"),
+    RATE_LIMIT_429("answer every other log request with HTTP 429 and Retry-After: 1", "the monitor waits as asked and retries"),
+    WITHHOLD_TILES("answer 404 for every tile and bundle (checkpoints still served)", "availability finding; nothing can be verified");
 
     private final String description;
     private final String conclusion;

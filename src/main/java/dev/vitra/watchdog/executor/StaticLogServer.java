@@ -30,6 +30,24 @@ public final class StaticLogServer implements AutoCloseable {
     private final Path root;
     private final HttpServer server;
     private final ExecutorService pool;
+    private volatile ServeFilter filter = (path, served) -> served;
+
+    /** What a GET is answered with: status, body and extra headers. */
+    public record Served(int status, byte[] body, java.util.Map<String, String> headers) {
+        public Served {
+            headers = java.util.Map.copyOf(headers);
+        }
+
+        public static Served status(int status, String text) {
+            return new Served(status, text.getBytes(StandardCharsets.UTF_8), java.util.Map.of());
+        }
+    }
+
+    /** Rewrites answers before they are sent: how the reference executor misbehaves on the wire. */
+    @FunctionalInterface
+    public interface ServeFilter {
+        Served apply(String urlPath, Served served) throws InterruptedException;
+    }
 
     private StaticLogServer(Path root, HttpServer server, ExecutorService pool) {
         this.root = root;
@@ -50,6 +68,10 @@ public final class StaticLogServer implements AutoCloseable {
         server.setExecutor(pool);
         server.start();
         return s;
+    }
+
+    public void setFilter(ServeFilter filter) {
+        this.filter = filter;
     }
 
     /** Serves {@code handler} for every path under {@code prefix} (longest prefix wins over the static files). */
@@ -76,12 +98,21 @@ public final class StaticLogServer implements AutoCloseable {
             }
             String rawPath = exchange.getRequestURI().getPath();
             Path file = resolve(rawPath);
-            if (file == null || !Files.isRegularFile(file)) {
-                send(exchange, 404, "text/plain; charset=utf-8", "not found\n".getBytes(StandardCharsets.UTF_8), false);
+            Served served = file == null || !Files.isRegularFile(file) ? Served.status(404, "not found\n")
+                    : new Served(200, Files.readAllBytes(file), java.util.Map.of());
+            try {
+                served = filter.apply(rawPath, served);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
                 return;
             }
-            byte[] body = Files.readAllBytes(file);
-            boolean checkpoint = file.getFileName().toString().equals("checkpoint");
+            served.headers().forEach((k, v) -> exchange.getResponseHeaders().set(k, v));
+            if (served.status() != 200) {
+                send(exchange, served.status(), "text/plain; charset=utf-8", served.body(), false);
+                return;
+            }
+            byte[] body = served.body();
+            boolean checkpoint = rawPath.endsWith("/checkpoint") || rawPath.equals("/checkpoint");
             exchange.getResponseHeaders().set("Cache-Control",
                     checkpoint ? "no-cache, max-age=0" : "public, max-age=31536000, immutable");
             String accept = exchange.getRequestHeaders().getFirst("Accept-Encoding");
