@@ -57,7 +57,9 @@ final class ExecutorCommand implements Callable<Integer> {
         try (ContractEngine engine = ContractEngine.create(ContractLimits.defaults())) {
             Executor executor = exists ? Executor.open(data, engine, Clock.systemUTC())
                     : Executor.create(data, Files.readString(contract, StandardCharsets.UTF_8), participants, engine, Clock.systemUTC());
-            faults.forEach(f -> executor.setFault(f, true));
+            for (dev.vitra.watchdog.executor.Fault f : faults) {
+                executor.setFault(f, true);
+            }
             try (ExecutorServer server = ExecutorServer.start(executor,
                     new InetSocketAddress(InetAddress.getLoopbackAddress(), port), Duration.ofMillis(batchMillis))) {
                 out.printf("%s database in %s%n", exists ? "resumed" : "created", data);

@@ -53,7 +53,7 @@ public final class Executor {
     private final ContractEngine engine;
     private final Clock clock;
     private final LogId indexId;
-    private final TileWriter indexWriter;
+    private TileWriter indexWriter;
     private final Map<LogId, TileWriter> oplogs = new LinkedHashMap<>();
     private final Map<LogId, Deque<byte[]>> pending = new HashMap<>();
     private final Map<LogId, Long> nextSeq = new HashMap<>();
@@ -157,12 +157,88 @@ public final class Executor {
         return index;
     }
 
-    /** Turns a fault on or off; takes effect from the next op processed. */
-    public void setFault(Fault fault, boolean on) {
-        if (on) {
-            faults.add(fault);
-        } else {
+    /** Turns a fault on or off; takes effect from the next op processed (signed forks act at once, once). */
+    public synchronized void setFault(Fault fault, boolean on) throws IOException {
+        if (!on) {
             faults.remove(fault);
+            return;
+        }
+        switch (fault) {
+            case REWRITE_ENTRY -> rewriteLastEntry();
+            case FORK_OPLOG -> forkFirstOplog();
+            case EQUIVOCATE -> {
+                writeEquivocationFork();
+                faults.add(fault);
+            }
+            default -> faults.add(fault);
+        }
+    }
+
+    /** Where the forked index log served by EQUIVOCATE lives (same layout as {@code dataDir}). */
+    public Path forkDir() {
+        return dataDir.resolve("forks");
+    }
+
+    private void rewriteLastEntry() throws IOException {
+        indexWriter = rewriteAndSwap(indexWriter, IndexEntries.put("/rewritten", "true"));
+    }
+
+    private void forkFirstOplog() throws IOException {
+        Map.Entry<LogId, TileWriter> first = oplogs.entrySet().iterator().next();
+        first.setValue(rewriteAndSwap(first.getValue(), "{\"op\":\"FORKED\"}".getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /** Rewrites a log's last entry in a fresh directory, then puts that directory where the log is served. */
+    private TileWriter rewriteAndSwap(TileWriter writer, byte[] replacement) throws IOException {
+        writer.publish();
+        long size = writer.published().size();
+        if (size == 0) {
+            throw new IllegalStateException("an empty log has nothing to rewrite");
+        }
+        LogDirectory live = writer.directory();
+        SignerKey key = KeyFiles.loadOrCreateLogKey(keyFileOf(writer));
+        Path staging = live.root().resolveSibling(live.root().getFileName() + ".fork");
+        deleteTree(staging);
+        dev.vitra.watchdog.tilewriter.LogForks.rewrite(live, size, size - 1, replacement, new LogDirectory(staging), key, writer.origin());
+        Path old = live.root().resolveSibling(live.root().getFileName() + ".before-fork");
+        deleteTree(old);
+        Files.move(live.root(), old);
+        Files.move(staging, live.root());
+        return TileWriter.open(new LogDirectory(live.root()), key, writer.origin());
+    }
+
+    private void writeEquivocationFork() throws IOException {
+        indexWriter.publish();
+        long size = indexWriter.published().size();
+        Path target = forkDir().resolve("logs").resolve(indexId.hex());
+        deleteTree(target);
+        dev.vitra.watchdog.tilewriter.LogForks.rewrite(indexWriter.directory(), size, size - 1,
+                IndexEntries.put("/equivocated", "true"), new LogDirectory(target),
+                KeyFiles.loadOrCreateLogKey(dataDir.resolve("keys").resolve("index.key")), indexId.origin());
+    }
+
+    private Path keyFileOf(TileWriter writer) {
+        if (writer == indexWriter) {
+            return dataDir.resolve("keys").resolve("index.key");
+        }
+        int n = 1;
+        for (TileWriter w : oplogs.values()) {
+            if (w == writer) {
+                return dataDir.resolve("keys").resolve("participant-" + n + ".key");
+            }
+            n++;
+        }
+        throw new IllegalArgumentException("not one of this database's logs");
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var files = Files.walk(dir)) {
+            for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
         }
     }
 

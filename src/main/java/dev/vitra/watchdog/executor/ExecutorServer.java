@@ -184,10 +184,23 @@ public final class ExecutorServer implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicLong logRequests = new java.util.concurrent.atomic.AtomicLong();
 
     /** Applies the wire faults that are on to a log response. */
-    private StaticLogServer.Served misbehave(String path, StaticLogServer.Served served) throws InterruptedException {
+    private final java.util.Map<InetSocketAddress, Boolean> forkedView = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private StaticLogServer.Served misbehave(String path, StaticLogServer.Served served, InetSocketAddress client)
+            throws InterruptedException, IOException {
         java.util.Set<Fault> on = executor.faults();
         if (!path.startsWith("/logs/")) {
             return served;
+        }
+        if (on.contains(Fault.EQUIVOCATE) && path.startsWith("/logs/" + executor.indexLogId().hex() + "/")) {
+            // Every second client connection sees the forked index log, consistently for that connection.
+            boolean forked = forkedView.computeIfAbsent(client, c -> forkedView.size() % 2 == 1);
+            if (forked) {
+                java.nio.file.Path file = executor.forkDir().resolve(path.substring(1)).normalize();
+                if (file.startsWith(executor.forkDir()) && java.nio.file.Files.isRegularFile(file)) {
+                    return new StaticLogServer.Served(200, java.nio.file.Files.readAllBytes(file), java.util.Map.of());
+                }
+            }
         }
         long n = logRequests.incrementAndGet();
         if (on.contains(Fault.SLOW_RESPONSES)) {

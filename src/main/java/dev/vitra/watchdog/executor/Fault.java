@@ -28,6 +28,14 @@ public enum Fault {
     ACK_MISSING_OP("acknowledge the next seq of a participant whose oplog has no such op (once per processing run)",
             "pending op; an availability finding once the deadline passes"),
 
+    // Signed forks (one-shot: they act when switched on, then switch themselves off).
+    REWRITE_ENTRY("replace the last index entry with a put of /rewritten, re-sign a checkpoint of the same size and"
+            + " continue from that history", "LogFork: two signed index checkpoints that are inconsistent"),
+    FORK_OPLOG("replace the last op of the first participant's oplog and re-sign it",
+            "LogFork of the oplog: the participant's misbehaviour, never the executor's"),
+    EQUIVOCATE("serve a forked index log (last entry rewritten, signed) to every second client connection",
+            "LogFork once two views meet (e.g. via witnesses or other monitors)"),
+
     // Log misbehaviour on the wire: what is served differs from what was signed or written.
     BAD_SIGNATURE("serve checkpoints whose signature is altered (still valid base64)",
             "an invalid signature from the log's key: the checkpoint is rejected; availability, not fraud"),

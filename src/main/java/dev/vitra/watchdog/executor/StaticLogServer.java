@@ -30,7 +30,7 @@ public final class StaticLogServer implements AutoCloseable {
     private final Path root;
     private final HttpServer server;
     private final ExecutorService pool;
-    private volatile ServeFilter filter = (path, served) -> served;
+    private volatile ServeFilter filter = (path, served, client) -> served;
 
     /** What a GET is answered with: status, body and extra headers. */
     public record Served(int status, byte[] body, java.util.Map<String, String> headers) {
@@ -46,7 +46,7 @@ public final class StaticLogServer implements AutoCloseable {
     /** Rewrites answers before they are sent: how the reference executor misbehaves on the wire. */
     @FunctionalInterface
     public interface ServeFilter {
-        Served apply(String urlPath, Served served) throws InterruptedException;
+        Served apply(String urlPath, Served served, InetSocketAddress client) throws InterruptedException, IOException;
     }
 
     private StaticLogServer(Path root, HttpServer server, ExecutorService pool) {
@@ -101,7 +101,7 @@ public final class StaticLogServer implements AutoCloseable {
             Served served = file == null || !Files.isRegularFile(file) ? Served.status(404, "not found\n")
                     : new Served(200, Files.readAllBytes(file), java.util.Map.of());
             try {
-                served = filter.apply(rawPath, served);
+                served = filter.apply(rawPath, served, exchange.getRemoteAddress());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
