@@ -13,10 +13,6 @@ import dev.vitra.watchdog.contract.MemoryIndex;
 import dev.vitra.watchdog.contract.ProcessOutcome;
 import dev.vitra.watchdog.note.LogId;
 import dev.vitra.watchdog.note.SignerKey;
-import dev.vitra.watchdog.tiles.EntryBundleId;
-import dev.vitra.watchdog.tiles.EntryBundles;
-import dev.vitra.watchdog.tiles.TileFormatException;
-import dev.vitra.watchdog.tiles.TileLayout;
 import dev.vitra.watchdog.tilewriter.LogDirectory;
 import dev.vitra.watchdog.tilewriter.TileWriter;
 import dev.vitra.watchdog.util.KeyFiles;
@@ -459,22 +455,7 @@ public final class Executor {
     }
 
     private static List<byte[]> readEntries(TileWriter writer, long from) throws IOException {
-        long size = writer.published().size();
-        List<byte[]> out = new ArrayList<>();
-        for (EntryBundleId bundle : TileLayout.bundles(from, size, size)) {
-            List<byte[]> entries;
-            try {
-                entries = EntryBundles.parse(bundle, writer.directory().read(bundle));
-            } catch (TileFormatException e) {
-                throw new IOException("own log is corrupt: " + e.getMessage(), e);
-            }
-            for (int i = 0; i < entries.size(); i++) {
-                if (bundle.firstEntry() + i >= from) {
-                    out.add(entries.get(i));
-                }
-            }
-        }
-        return out;
+        return writer.directory().readEntries(from, writer.published().size());
     }
 
     private static TileWriter writer(Path dataDir, SignerKey key) throws IOException {

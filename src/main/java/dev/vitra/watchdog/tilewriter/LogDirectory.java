@@ -1,5 +1,9 @@
 package dev.vitra.watchdog.tilewriter;
 
+import dev.vitra.watchdog.tiles.EntryBundleId;
+import dev.vitra.watchdog.tiles.EntryBundles;
+import dev.vitra.watchdog.tiles.TileFormatException;
+import dev.vitra.watchdog.tiles.TileLayout;
 import dev.vitra.watchdog.tiles.TileResource;
 import dev.vitra.watchdog.tiles.TileSource;
 import java.io.IOException;
@@ -8,7 +12,9 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
 import java.util.stream.Stream;
 
 /**
@@ -36,6 +42,25 @@ public final class LogDirectory implements TileSource {
     @Override
     public byte[] read(TileResource resource) throws IOException {
         return Files.readAllBytes(pathOf(resource));
+    }
+
+    /** Entries {@code [from, size)} of the log as stored here (a log of at least {@code size} entries). */
+    public List<byte[]> readEntries(long from, long size) throws IOException {
+        List<byte[]> out = new ArrayList<>();
+        for (EntryBundleId bundle : TileLayout.bundles(from, size, size)) {
+            List<byte[]> entries;
+            try {
+                entries = EntryBundles.parse(bundle, read(bundle));
+            } catch (TileFormatException e) {
+                throw new IOException("log in " + root + " is corrupt: " + e.getMessage(), e);
+            }
+            for (int i = 0; i < entries.size(); i++) {
+                if (bundle.firstEntry() + i >= from) {
+                    out.add(entries.get(i));
+                }
+            }
+        }
+        return out;
     }
 
     public boolean exists(TileResource resource) {
