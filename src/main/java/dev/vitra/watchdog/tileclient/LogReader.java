@@ -73,21 +73,20 @@ public final class LogReader {
         var proofs = tree.proofs();
         long bundleTreeSize = (n + TileResource.FULL_WIDTH - 1) / TileResource.FULL_WIDTH;
         int window = Math.max(2, 2 * client.parallelism());
-        Deque<CompletableFuture<byte[]>> inFlight = new ArrayDeque<>();
+        Deque<CompletableFuture<List<byte[]>>> inFlight = new ArrayDeque<>();
         int next = 0;
         TreeHasher hasher = new TreeHasher();
         try {
             for (EntryBundleId bundle : bundles) {
                 while (next < bundles.size() && inFlight.size() < window) {
-                    inFlight.add(client.readAsync(bundles.get(next++)));
+                    inFlight.add(fetchBundle(bundles.get(next++)));
                 }
-                byte[] data = await(inFlight.removeFirst());
                 List<byte[]> entries;
                 try {
-                    entries = EntryBundles.parse(bundle, data);
-                } catch (TileFormatException e) {
+                    entries = await(inFlight.removeFirst());
+                } catch (BundleFormatException e) {
                     throw new LogVerificationException(LogVerificationException.Kind.ENTRIES_MISMATCH,
-                            e.getMessage(), null, null, e);
+                            e.getCause().getMessage(), null, null, e.getCause());
                 }
                 RootAccumulator bundleTree = new RootAccumulator();
                 for (byte[] entry : entries) {
@@ -176,12 +175,47 @@ public final class LogReader {
                 "tiles for size " + treeSize + " are unusable: " + e.getMessage(), null, null, e);
     }
 
-    private static byte[] await(CompletableFuture<byte[]> future) throws FetchException, InterruptedException {
+    /**
+     * A bundle's entries. A partial bundle the log no longer serves (tlog-tiles allows deleting it once the full
+     * one exists) is read from the full bundle, whose first entries are the same.
+     */
+    private CompletableFuture<List<byte[]>> fetchBundle(EntryBundleId bundle) {
+        return client.readAsync(bundle).thenApply(data -> parseBundle(bundle, data))
+                .exceptionallyCompose(e -> {
+                    Throwable cause = e instanceof java.util.concurrent.CompletionException ? e.getCause() : e;
+                    if (bundle.isPartial() && cause instanceof FetchException f && f.kind() == FetchException.Kind.NOT_FOUND) {
+                        return client.readAsync(bundle.full())
+                                .thenApply(data -> parseBundle(bundle.full(), data).subList(0, bundle.width()))
+                                .exceptionallyCompose(ignored -> CompletableFuture.failedFuture(cause));
+                    }
+                    return CompletableFuture.failedFuture(cause);
+                });
+    }
+
+    private static List<byte[]> parseBundle(EntryBundleId served, byte[] data) {
+        try {
+            return EntryBundles.parse(served, data);
+        } catch (TileFormatException e) {
+            throw new BundleFormatException(e);
+        }
+    }
+
+    /** Carries a malformed bundle through the futures; reported as ENTRIES_MISMATCH. */
+    private static final class BundleFormatException extends RuntimeException {
+        BundleFormatException(TileFormatException cause) {
+            super(cause);
+        }
+    }
+
+    private static List<byte[]> await(CompletableFuture<List<byte[]>> future) throws FetchException, InterruptedException {
         try {
             return future.get();
         } catch (ExecutionException e) {
             if (e.getCause() instanceof FetchException f) {
                 throw f;
+            }
+            if (e.getCause() instanceof BundleFormatException b) {
+                throw b;
             }
             throw new FetchException(FetchException.Kind.NETWORK, "bundle", -1, 1, String.valueOf(e.getCause()), e.getCause());
         }

@@ -63,15 +63,20 @@ public final class TiledTree implements NodeSource {
         if (cached != null) {
             return cached;
         }
-        byte[] data;
-        try {
-            data = source.read(id);
-        } catch (IOException e) {
-            throw new NodeUnavailableException("cannot read " + id.path() + ": " + e.getMessage(), e);
-        }
         List<Hash> hashes;
         try {
-            hashes = HashTiles.parse(id, data);
+            hashes = HashTiles.parse(id, source.read(id));
+        } catch (IOException e) {
+            if (!id.isPartial()) {
+                throw new NodeUnavailableException("cannot read " + id.path() + ": " + e.getMessage(), e);
+            }
+            // tlog-tiles lets a log delete a partial tile once the full one exists: its first hashes are the same.
+            try {
+                hashes = HashTiles.parse(id.full(), source.read(id.full())).subList(0, id.width());
+            } catch (IOException | TileFormatException fallback) {
+                throw new NodeUnavailableException("cannot read " + id.path() + " (nor " + id.full().path() + "): "
+                        + e.getMessage(), e);
+            }
         } catch (TileFormatException e) {
             throw new NodeUnavailableException(e.getMessage(), e);
         }

@@ -25,7 +25,8 @@ import java.util.List;
  * Appends entries to a log stored as tlog-tiles static files and publishes signed checkpoints.
  *
  * <p>Full tiles and bundles are written as soon as they fill up; partial ones and the checkpoint only on
- * {@link #publish()}, checkpoint last, so every published checkpoint has all its tiles on disk before it.
+ * {@link #publish()}, checkpoint last, so every published checkpoint has all its tiles on disk before it. Partial
+ * tiles made obsolete by a full one are deleted only after the next checkpoint is published.
  * Not thread-safe: one writer per log. Files are renamed into place, which survives a process crash; they
  * are not fsynced, so a power loss may lose the latest checkpoint (never produce a torn one).
  */
@@ -38,6 +39,8 @@ public final class TileWriter {
     /** Per tile level: the hashes of the current, not yet full tile. */
     private final List<List<Hash>> pendingHashes = new ArrayList<>();
     private final List<byte[]> pendingEntries = new ArrayList<>();
+    /** Full tiles and bundles written since the last publish: their partial versions go after the next one. */
+    private final List<TileResource> completedSincePublish = new ArrayList<>();
     private long size;
     private SignedCheckpoint published;
 
@@ -128,7 +131,7 @@ public final class TileWriter {
         if (pendingEntries.size() == TileResource.FULL_WIDTH) {
             EntryBundleId bundle = new EntryBundleId(size / TileResource.FULL_WIDTH - 1, TileResource.FULL_WIDTH);
             dir.write(bundle, EntryBundles.format(pendingEntries));
-            dir.deletePartials(bundle);
+            completedSincePublish.add(bundle);
             pendingEntries.clear();
         }
         addHash(0, leaf);
@@ -157,6 +160,12 @@ public final class TileWriter {
         SignedCheckpoint checkpoint = SignedCheckpoint.sign(new Checkpoint(origin, size, root.root()), signer);
         dir.writeCheckpoint(checkpoint.raw());
         published = checkpoint;
+        // Only now is no published checkpoint left that needs those partials (clients of older checkpoints fall
+        // back to the full tile, as tlog-tiles allows); deleting them earlier would break a resume from disk.
+        for (TileResource full : completedSincePublish) {
+            dir.deletePartials(full);
+        }
+        completedSincePublish.clear();
         return checkpoint;
     }
 
@@ -167,7 +176,7 @@ public final class TileWriter {
             long index = TileLayout.hashesAtLevel(level + 1, size) - 1;
             HashTileId tile = new HashTileId(level, index, TileResource.FULL_WIDTH);
             dir.write(tile, HashTiles.format(hashes));
-            dir.deletePartials(tile);
+            completedSincePublish.add(tile);
             Hash tileRoot = perfectRoot(hashes);
             hashes.clear();
             addHash(level + 1, tileRoot);

@@ -134,6 +134,22 @@ class LogReaderTest {
     }
 
     @Test
+    void anOldCheckpointIsStillReadableAfterTheLogDeletedItsPartialTiles(@TempDir Path root) throws Exception {
+        TileWriter writer = TestLogs.writer(root, key);
+        TestLogs.grow(writer, "e", 300);
+        SignedCheckpoint old = writer.published();
+        TestLogs.grow(writer, "e", 800); // tile 0/001 and bundle 001 are full now: their partials are gone
+        assertThat(Files.exists(logDir(root).resolve(new HashTileId(0, 1, 44).path()))).isFalse();
+        assertThat(Files.exists(logDir(root).resolve(new EntryBundleId(1, 44).path()))).isFalse();
+        LogReader reader = serve(root);
+        List<Long> seen = new ArrayList<>();
+        reader.readEntries(old, 0, 300, (i, e) -> seen.add(i));
+        assertThat(seen).hasSize(300);
+        SignedCheckpoint middle = TestLogs.writer(root, key).published();
+        reader.proveConsistency(old, middle);
+    }
+
+    @Test
     void rewrittenHistoryUnderTheSameKeyIsAFork(@TempDir Path root, @TempDir Path forkRoot) throws Exception {
         TileWriter honest = TestLogs.writer(root, key);
         TestLogs.grow(honest, "e", 500);

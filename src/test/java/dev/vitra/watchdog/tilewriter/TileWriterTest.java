@@ -89,6 +89,33 @@ class TileWriterTest {
     }
 
     @Test
+    void aCrashAfterAppendingPastATileBoundaryResumesFromTheLastPublishedCheckpoint(@TempDir Path tmp) throws Exception {
+        LogDirectory dir = new LogDirectory(tmp);
+        TileWriter writer = TileWriter.open(dir, signer, id.origin());
+        for (int i = 0; i < 300; i++) {
+            writer.append(entry(i));
+        }
+        SignedCheckpoint published = writer.publish();
+        for (int i = 300; i < 700; i++) {
+            writer.append(entry(i)); // completes tile 0/001 and bundle 001, never published: a crash follows
+        }
+        assertThat(dir.exists(new HashTileId(0, 1, 44))).as("partial still needed by the published checkpoint").isTrue();
+        TileWriter resumed = TileWriter.open(dir, signer, id.origin());
+        assertThat(resumed.size()).isEqualTo(300);
+        assertThat(resumed.published()).isEqualTo(published);
+        InMemoryTree expected = new InMemoryTree();
+        for (int i = 0; i < 300; i++) {
+            expected.appendEntry(entry(i));
+        }
+        for (int i = 300; i < 700; i++) {
+            resumed.append(entry(i));
+            expected.appendEntry(entry(i));
+        }
+        assertThat(resumed.publish().checkpoint().root()).isEqualTo(expected.at(700).root());
+        assertThat(dir.exists(new HashTileId(0, 1, 44))).as("deleted once a newer checkpoint is out").isFalse();
+    }
+
+    @Test
     void reopeningRefusesTilesThatDoNotMatchTheCheckpoint(@TempDir Path tmp) throws Exception {
         LogDirectory dir = new LogDirectory(tmp);
         TileWriter writer = TileWriter.open(dir, signer, id.origin());
