@@ -32,6 +32,10 @@ public final class MemoryIndex implements IndexView {
         }
     }
 
+    public void clear() {
+        entries.clear();
+    }
+
     public int size() {
         return entries.size();
     }

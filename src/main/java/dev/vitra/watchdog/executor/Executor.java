@@ -13,6 +13,7 @@ import dev.vitra.watchdog.contract.MemoryIndex;
 import dev.vitra.watchdog.contract.ProcessOutcome;
 import dev.vitra.watchdog.note.LogId;
 import dev.vitra.watchdog.note.SignerKey;
+import dev.vitra.watchdog.tiles.EntryBundles;
 import dev.vitra.watchdog.tilewriter.LogDirectory;
 import dev.vitra.watchdog.tilewriter.TileWriter;
 import dev.vitra.watchdog.util.KeyFiles;
@@ -44,6 +45,8 @@ import java.util.Properties;
 public final class Executor {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String DATABASE_FILE = "database.properties";
+    /** Error messages in acks are informative only; long ones are cut so the ack always fits in an entry. */
+    private static final int MAX_ERROR_CHARS = 1000;
 
     private final Path dataDir;
     private final ContractEngine engine;
@@ -172,16 +175,42 @@ public final class Executor {
 
     /** Where the forked index log served by EQUIVOCATE lives (same layout as {@code dataDir}). */
     public Path forkDir() {
-        return dataDir.resolve("forks");
+        return dataDir.resolve("forks").toAbsolutePath().normalize();
     }
 
     private void rewriteLastEntry() throws IOException {
         indexWriter = rewriteAndSwap(indexWriter, IndexEntries.put("/rewritten", "true"));
+        reloadState();
     }
 
     private void forkFirstOplog() throws IOException {
         Map.Entry<LogId, TileWriter> first = oplogs.entrySet().iterator().next();
         first.setValue(rewriteAndSwap(first.getValue(), "{\"op\":\"FORKED\"}".getBytes(StandardCharsets.UTF_8)));
+        reloadState();
+    }
+
+    /** Reopens every log from its last published checkpoint and rebuilds the state from them. */
+    private void reloadFromDisk() throws IOException {
+        indexWriter = TileWriter.open(indexWriter.directory(), KeyFiles.loadOrCreateLogKey(keyFileOf(indexWriter)), indexWriter.origin());
+        for (Map.Entry<LogId, TileWriter> e : oplogs.entrySet()) {
+            TileWriter w = e.getValue();
+            e.setValue(TileWriter.open(w.directory(), KeyFiles.loadOrCreateLogKey(keyFileOf(w)), w.origin()));
+        }
+        reloadState();
+    }
+
+    /** Rebuilds index state, next seqs and queues from the published logs (after a fork or a failure). */
+    private void reloadState() throws IOException {
+        index.clear();
+        nextSeq.clear();
+        try {
+            replayIndex();
+        } catch (ContractLoadException e) {
+            throw new IOException("the index log's contract no longer loads: " + e.getMessage(), e);
+        }
+        for (Map.Entry<LogId, TileWriter> e : oplogs.entrySet()) {
+            pending.put(e.getKey(), new ArrayDeque<>(readEntries(e.getValue(), nextSeq.getOrDefault(e.getKey(), 0L))));
+        }
     }
 
     /** Rewrites a log's last entry in a fresh directory, then puts that directory where the log is served. */
@@ -277,6 +306,26 @@ public final class Executor {
      * Returns the number of ops processed.
      */
     public synchronized int processPending() throws IOException, ContractLoadException {
+        try {
+            return processAll();
+        } catch (IOException | ContractLoadException | RuntimeException e) {
+            // Fail-stop: forget whatever half a transaction left in memory and start again from what is on disk.
+            reloadFromDisk();
+            throw e;
+        }
+    }
+
+    /** True while some active participant has ops waiting. */
+    public synchronized boolean hasPending() {
+        for (Map.Entry<LogId, Deque<byte[]>> e : pending.entrySet()) {
+            if (!e.getValue().isEmpty() && isActive(e.getKey())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private int processAll() throws IOException, ContractLoadException {
         int processed = 0;
         if (faults.contains(Fault.ACK_MISSING_OP)) {
             injectAckOfMissingOp();
@@ -309,12 +358,15 @@ public final class Executor {
         String op = new String(opBytes, StandardCharsets.UTF_8);
         long seq = nextSeq.getOrDefault(origin, 0L);
         long ts = clock.millis();
-        Optional<String> metadata = switch (engine.process(contract, op, index)) {
-            case ProcessOutcome.Metadata m -> m.metadataJson();
-            case ProcessOutcome.Failed f -> Optional.empty();
-            case ProcessOutcome.Aborted a -> Optional.empty();
-        };
-        if (metadata.isPresent() && metadata.get().length() > 32_768) {
+        Optional<String> metadata;
+        switch (engine.process(contract, op, index)) {
+            case ProcessOutcome.Metadata m -> metadata = m.metadataJson();
+            case ProcessOutcome.Failed f -> metadata = Optional.empty();
+            case ProcessOutcome.Aborted a -> {
+                return false; // undetermined: retried later, like an aborted apply
+            }
+        }
+        if (metadata.isPresent() && !fitsInAck(origin, seq, ts, metadata)) {
             metadata = Optional.empty(); // PROTOCOL §3: an executor that cannot fit the metadata omits it
         }
         ApplyOutcome outcome = engine.apply(contract, index, op, new Ack(origin.hex(), seq, ts, metadata));
@@ -338,7 +390,8 @@ public final class Executor {
             throws IOException, ContractLoadException {
         String ackPath = IndexEntries.ackPath(origin, seq);
         boolean success = outcome instanceof ApplyOutcome.Applied;
-        String error = outcome instanceof ApplyOutcome.Rejected r ? r.error() : null;
+        String error = outcome instanceof ApplyOutcome.Rejected r
+                ? (r.error().length() > MAX_ERROR_CHARS ? r.error().substring(0, MAX_ERROR_CHARS) + "…" : r.error()) : null;
         List<Change> changes = outcome instanceof ApplyOutcome.Applied a ? new ArrayList<>(a.changes()) : new ArrayList<>();
         if (success && faults.contains(Fault.FAIL_VALID_OP)) {
             success = false;
@@ -369,6 +422,12 @@ public final class Executor {
         }
     }
 
+    /** Whether an ack carrying this metadata fits in an entry, whatever its success, count and error turn out to be. */
+    private static boolean fitsInAck(LogId origin, long seq, long ts, Optional<String> metadata) {
+        String worst = IndexEntries.ackValue(false, origin, seq, ts, Integer.MAX_VALUE, metadata, Optional.of("e".repeat(MAX_ERROR_CHARS * 6)));
+        return IndexEntries.put(IndexEntries.ackPath(origin, seq), worst).length <= EntryBundles.MAX_ENTRY_BYTES;
+    }
+
     private static Change put(String path, String valueJson) {
         return new Change(Change.Type.PUT, path, Optional.of(valueJson),
                 new String(IndexEntries.put(path, valueJson), StandardCharsets.UTF_8));
@@ -379,9 +438,9 @@ public final class Executor {
         for (LogId origin : oplogs.keySet()) {
             if (isActive(origin) && pending.get(origin).isEmpty()) {
                 long seq = nextSeq.getOrDefault(origin, 0L);
+                // The real counter stays: the op that later lands at this position is processed as usual.
                 appendPut(IndexEntries.ackPath(origin, seq),
                         IndexEntries.ackValue(true, origin, seq, clock.millis(), 0, Optional.empty(), Optional.empty()));
-                nextSeq.put(origin, seq + 1);
                 return;
             }
         }

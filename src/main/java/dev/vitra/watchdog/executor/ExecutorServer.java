@@ -28,6 +28,7 @@ public final class ExecutorServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(ExecutorServer.class.getName());
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_BODY_BYTES = 64 * 1024;
+    private static final Duration RETRY_DELAY = Duration.ofSeconds(1);
 
     private final Executor executor;
     private final StaticLogServer server;
@@ -176,7 +177,12 @@ public final class ExecutorServer implements AutoCloseable {
                 error(exchange, 400, "body must be {\"enabled\": true|false}");
                 return;
             }
-            executor.setFault(fault, request.get("enabled").asBoolean());
+            try {
+                executor.setFault(fault, request.get("enabled").asBoolean());
+            } catch (IllegalStateException e) {
+                error(exchange, 409, e.getMessage());
+                return;
+            }
             send(exchange, 200, JSON.writeValueAsBytes(JSON.createObjectNode().put(fault.name(), request.get("enabled").asBoolean())));
         }
     }
@@ -185,6 +191,7 @@ public final class ExecutorServer implements AutoCloseable {
 
     /** Applies the wire faults that are on to a log response. */
     private final java.util.Map<InetSocketAddress, Boolean> forkedView = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicLong connectionsSeen = new java.util.concurrent.atomic.AtomicLong();
 
     private StaticLogServer.Served misbehave(String path, StaticLogServer.Served served, InetSocketAddress client)
             throws InterruptedException, IOException {
@@ -194,7 +201,10 @@ public final class ExecutorServer implements AutoCloseable {
         }
         if (on.contains(Fault.EQUIVOCATE) && path.startsWith("/logs/" + executor.indexLogId().hex() + "/")) {
             // Every second client connection sees the forked index log, consistently for that connection.
-            boolean forked = forkedView.computeIfAbsent(client, c -> forkedView.size() % 2 == 1);
+            if (forkedView.size() > 10_000) {
+                forkedView.clear();
+            }
+            boolean forked = forkedView.computeIfAbsent(client, c -> connectionsSeen.getAndIncrement() % 2 == 1);
             if (forked) {
                 java.nio.file.Path file = executor.forkDir().resolve(path.substring(1)).normalize();
                 if (file.startsWith(executor.forkDir()) && java.nio.file.Files.isRegularFile(file)) {
@@ -238,15 +248,26 @@ public final class ExecutorServer implements AutoCloseable {
     }
 
     private void scheduleProcessing() {
+        scheduleProcessing(batchDelay);
+    }
+
+    /** Processes pending ops after {@code delay}; ops still pending afterwards (a limit, an error) are retried. */
+    private void scheduleProcessing(Duration delay) {
         if (processingScheduled.compareAndSet(false, true)) {
             processor.schedule(() -> {
                 processingScheduled.set(false);
+                boolean retry;
                 try {
                     executor.processPending();
+                    retry = executor.hasPending();
                 } catch (Exception e) {
-                    LOG.log(System.Logger.Level.ERROR, "processing ops failed; will retry with the next call", e);
+                    LOG.log(System.Logger.Level.ERROR, "processing ops failed; retrying in " + RETRY_DELAY.toSeconds() + " s", e);
+                    retry = true;
                 }
-            }, batchDelay.toMillis(), TimeUnit.MILLISECONDS);
+                if (retry && !processor.isShutdown()) {
+                    scheduleProcessing(RETRY_DELAY);
+                }
+            }, delay.toMillis(), TimeUnit.MILLISECONDS);
         }
     }
 

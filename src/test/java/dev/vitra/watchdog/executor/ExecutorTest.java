@@ -130,6 +130,36 @@ class ExecutorTest {
     }
 
     @Test
+    void metadataThatCannotFitInTheAckIsLeftOutAndProcessingGoesOn(@TempDir Path data) throws Exception {
+        String source = "export function process (op) { return op.big ? '\u20ac'.repeat(30000) : {small: true} }\n"
+                + "export function send (p, emit) { emit({op: 'X', big: p.big}) }\n"
+                + "export const apply = { X (tx, op, ack) { tx.put('m', ack.metadata ?? null) } }\n";
+        Executor ex = Executor.create(data, source, 1, ENGINE, CLOCK);
+        LogId p = ex.participants().get(0);
+        ex.call(p, "send", "{\"big\":true}");
+        ex.call(p, "send", "{\"big\":false}");
+        assertThat(ex.processPending()).isEqualTo(2);
+        List<String> index = provenEntries(data, ex.indexLogId());
+        assertThat(index.get(4)).doesNotContain("metadata");
+        assertThat(index.get(5)).isEqualTo("{\"type\":\"put\",\"path\":\"/m\",\"value\":null}");
+        assertThat(index.get(6)).contains("\"metadata\":{\"small\":true}");
+    }
+
+    @Test
+    void anOpWhoseProcessHitsALimitIsNotAcknowledgedAndWaits(@TempDir Path data) throws Exception {
+        try (ContractEngine quick = ContractEngine.create(ContractLimits.defaults().withTimeBudget(java.time.Duration.ofMillis(300)))) {
+            String source = "export function process (op) { if (op.spin) { while (true) {} } }\n"
+                    + "export function send (p, emit) { emit({op: 'X', spin: p.spin}) }\n"
+                    + "export const apply = { X (tx) { tx.put('done', true) } }\n";
+            Executor ex = Executor.create(data, source, 1, quick, CLOCK);
+            ex.call(ex.participants().get(0), "send", "{\"spin\":true}");
+            assertThat(ex.processPending()).isZero();
+            assertThat(ex.hasPending()).isTrue();
+            assertThat(ex.indexSize()).isEqualTo(4);
+        }
+    }
+
+    @Test
     void restartingResumesTheSameDatabaseAndItsLogsStayConsistent(@TempDir Path data) throws Exception {
         Executor first = Executor.create(data, contract("counter.js"), 2, ENGINE, CLOCK);
         LogId a = first.participants().get(0);

@@ -153,6 +153,32 @@ class FaultInjectionTest {
     }
 
     @Test
+    void afterAnAckOfAMissingOpTheRealOpKeepsItsSeqAcrossARestart(@TempDir Path data) throws Exception {
+        Executor ex = counterDb(data, null, 0);
+        ex.setFault(Fault.ACK_MISSING_OP, true);
+        ex.processPending();
+        ex.setFault(Fault.ACK_MISSING_OP, false);
+        LogId p = ex.participants().get(0);
+        ex.call(p, "increment", "{}");
+        ex.call(p, "increment", "{}");
+        ex.processPending();
+        Executor resumed = Executor.open(data, ENGINE, CLOCK);
+        assertThat(resumed.hasPending()).isFalse();
+        assertThat(transactions(data, resumed)).containsExactly(ack(p, 0, true, 0) + "}}",
+                ack(p, 0, true, 1) + "}}", counter(1), ack(p, 1, true, 1) + "}}", counter(2));
+    }
+
+    @Test
+    void rewriteEntryAlsoRewritesTheExecutorsOwnState(@TempDir Path data) throws Exception {
+        Executor ex = counterDb(data, null, 1);
+        ex.setFault(Fault.REWRITE_ENTRY, true);
+        assertThat(ex.state().get("/rewritten")).isPresent();
+        assertThat(ex.state().get("/counter")).isEmpty();
+        Executor resumed = Executor.open(data, ENGINE, CLOCK);
+        assertThat(resumed.state().get("/rewritten")).isPresent();
+    }
+
+    @Test
     void ackMissingOpAcknowledgesASeqTheOplogDoesNotHave(@TempDir Path data) throws Exception {
         Executor ex = counterDb(data, null, 0);
         ex.setFault(Fault.ACK_MISSING_OP, true);
