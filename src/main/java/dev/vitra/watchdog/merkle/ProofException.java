@@ -1,12 +1,12 @@
 package dev.vitra.watchdog.merkle;
 
-import java.util.Optional;
+import dev.vitra.watchdog.util.VerificationFailure;
 
 /**
  * A Merkle proof did not verify. Carries what was expected and what was found so that a report (or a
  * fraud proof built on it) can say exactly what disagreed.
  */
-public final class ProofException extends Exception {
+public final class ProofException extends VerificationFailure {
     public enum Kind {
         /** The leaf index or subtree lies outside the tree. */
         INDEX_OUT_OF_RANGE,
@@ -21,25 +21,14 @@ public final class ProofException extends Exception {
     }
 
     private final Kind kind;
-    private final String expected;
-    private final String found;
 
     public ProofException(Kind kind, String message, Object expected, Object found) {
-        super(message + (expected != null || found != null ? " (expected " + expected + ", found " + found + ")" : ""));
+        super(message + (expected != null || found != null ? " (expected " + expected + ", found " + found + ")" : ""),
+                expected, found, null);
         this.kind = kind;
-        this.expected = expected == null ? null : expected.toString();
-        this.found = found == null ? null : found.toString();
     }
 
     public Kind kind() {
         return kind;
-    }
-
-    public Optional<String> expected() {
-        return Optional.ofNullable(expected);
-    }
-
-    public Optional<String> found() {
-        return Optional.ofNullable(found);
     }
 }

@@ -1,13 +1,13 @@
 package dev.vitra.watchdog.tileclient;
 
-import java.util.Optional;
+import dev.vitra.watchdog.util.VerificationFailure;
 
 /**
  * Signed material and the data served with it disagree. Only {@link Kind#FORK} is, by itself, evidence
  * against the log (two valid signatures on inconsistent trees); the other kinds mean the served tiles or
  * bundles are wrong, which an honest signer behind a broken server could also produce.
  */
-public final class LogVerificationException extends Exception {
+public final class LogVerificationException extends VerificationFailure {
     public enum Kind {
         /** Entries in a bundle do not hash into the signed root (bundle or tiles are corrupt). */
         ENTRIES_MISMATCH,
@@ -20,25 +20,13 @@ public final class LogVerificationException extends Exception {
     }
 
     private final Kind kind;
-    private final String expected;
-    private final String found;
 
     public LogVerificationException(Kind kind, String message, Object expected, Object found, Throwable cause) {
-        super(message, cause);
+        super(message, expected, found, cause);
         this.kind = kind;
-        this.expected = expected == null ? null : expected.toString();
-        this.found = found == null ? null : found.toString();
     }
 
     public Kind kind() {
         return kind;
-    }
-
-    public Optional<String> expected() {
-        return Optional.ofNullable(expected);
-    }
-
-    public Optional<String> found() {
-        return Optional.ofNullable(found);
     }
 }
