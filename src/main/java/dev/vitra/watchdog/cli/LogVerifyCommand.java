@@ -30,8 +30,10 @@ import picocli.CommandLine.Spec;
         description = {"Fetch a log's checkpoint, verify its signature and prove every entry belongs to its tree;",
                 "with --since, also prove the log is consistent with an older checkpoint."},
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:everything holds", "1:the log failed verification (signature, proof, format, fork)",
-                "2:bad command line or unreadable local file", "3:the log could not be fetched"})
+        exitCodeList = {"0:everything holds", "1:misbehaviour proven: two validly signed checkpoints that fork",
+                "2:bad command line, or a local file that is unreadable or not what the option needs",
+                "3:could not verify (network, corrupt or withheld tiles or bundles, bad or missing signatures,"
+                        + " wrong origin, a checkpoint older than --since)"})
 final class LogVerifyCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -54,6 +56,10 @@ final class LogVerifyCommand implements Callable<Integer> {
             description = "an older signed checkpoint of this log; the new one must be consistent with it")
     Path since;
 
+    @Option(names = "--out", paramLabel = "<file>",
+            description = "after a successful verification, write the verified checkpoint here (chain it with --since)")
+    Path out;
+
     @Option(names = "--parallel", defaultValue = "8", description = "concurrent HTTP requests (default ${DEFAULT-VALUE})")
     int parallel;
 
@@ -65,79 +71,125 @@ final class LogVerifyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         List<VerifierKey> keys = new ArrayList<>();
         String expectedOrigin = origin;
-        Optional<byte[]> sinceBytes = Optional.empty();
-        try {
-            for (String v : vkeys) {
+        for (String v : vkeys) {
+            try {
                 String text = v.startsWith("@") ? Files.readString(Path.of(v.substring(1)), StandardCharsets.UTF_8) : v;
-                keys.add(VerifierKey.parse(text));
+                keys.add(VerifierKey.parse(text.strip()));
+            } catch (IOException | IllegalArgumentException e) {
+                return usage(err, "--vkey: " + e.getMessage());
             }
-            if (logId != null) {
+        }
+        if (logId != null) {
+            try {
                 LogId id = LogId.parse(logId);
                 keys.add(id.verifierKey());
                 if (expectedOrigin == null) {
                     expectedOrigin = id.origin();
                 }
+            } catch (IllegalArgumentException e) {
+                return usage(err, "--log-id: " + e.getMessage());
             }
-            if (keys.isEmpty()) {
-                err.println("error: give --vkey or --log-id: without a trusted key nothing can be verified");
-                return ExitCodes.USAGE;
-            }
-            if (expectedOrigin == null) {
-                expectedOrigin = keys.get(0).name();
-            }
-            if (since != null) {
-                sinceBytes = Optional.of(Files.readAllBytes(since));
-            }
-        } catch (IOException | IllegalArgumentException e) {
-            err.println("error: " + e.getMessage());
-            return ExitCodes.USAGE;
         }
-
+        if (keys.isEmpty()) {
+            return usage(err, "give --vkey or --log-id: without a trusted key nothing can be verified");
+        }
+        if (expectedOrigin == null) {
+            expectedOrigin = keys.get(0).name();
+        }
+        if (parallel < 1 || timeoutSeconds < 1) {
+            return usage(err, "--parallel and --timeout must be positive");
+        }
         TileClientConfig config = TileClientConfig.defaults().withParallelism(parallel)
                 .withTimeouts(Duration.ofSeconds(10), Duration.ofSeconds(timeoutSeconds), Duration.ofSeconds(4L * timeoutSeconds));
+        TileClient client;
+        try {
+            client = new TileClient(prefix, config);
+        } catch (IllegalArgumentException e) {
+            return usage(err, "<prefix-url>: " + e.getMessage());
+        }
         Progress progress = new Progress(err, quiet);
-        try (TileClient client = new TileClient(prefix, config)) {
+        try (client) {
             LogReader reader = new LogReader(client, expectedOrigin, keys);
+            Optional<byte[]> sinceBytes = Optional.empty();
+            if (since != null) {
+                byte[] raw;
+                try {
+                    raw = Files.readAllBytes(since);
+                    reader.open(raw);
+                } catch (IOException e) {
+                    return usage(err, "--since: cannot read " + since + ": " + e.getMessage());
+                } catch (MalformedNoteException | NoteVerificationException e) {
+                    return usage(err, "--since: not a checkpoint of this log: " + e.getMessage());
+                }
+                sinceBytes = Optional.of(raw);
+            }
             LogVerification.Result result = LogVerification.run(reader, sinceBytes, progress::update);
             progress.finish();
+            if (out != null) {
+                try {
+                    writeAtomically(out, result.checkpoint().raw());
+                } catch (IOException e) {
+                    return usage(err, "--out: cannot write " + out + ": " + e.getMessage());
+                }
+            }
             var cp = result.checkpoint().checkpoint();
-            out.printf("OK %s%n", prefix);
-            out.printf("  origin      %s%n", cp.origin());
-            out.printf("  size        %d%n", cp.size());
-            out.printf("  root        %s%n", cp.root().toBase64());
-            out.printf("  signed by   %s%n", result.checkpoint().verifiedBy().get(0).format());
-            out.printf("  entries     %d proven to be in the tree%n", result.entriesVerified());
+            stdout.printf("OK %s%n", prefix);
+            stdout.printf("  origin      %s%n", cp.origin());
+            stdout.printf("  size        %d%n", cp.size());
+            stdout.printf("  root        %s%n", cp.root().toBase64());
+            stdout.printf("  signed by   %s%n", result.checkpoint().verifiedBy().get(0).format());
+            stdout.printf("  entries     %d proven to be in the tree%n", result.entriesVerified());
             result.consistency().ifPresent(p ->
-                    out.printf("  consistent  with %s (size %d, proof of %d hashes)%n", since, p.oldSize(), p.path().size()));
-            out.flush();
+                    stdout.printf("  consistent  with %s (size %d, proof of %d hashes)%n", since, p.oldSize(), p.path().size()));
+            if (out != null) {
+                stdout.printf("  written to  %s%n", out);
+            }
+            stdout.flush();
             return ExitCodes.OK;
-        } catch (IllegalArgumentException e) {
-            err.println("error: " + e.getMessage());
-            return ExitCodes.USAGE;
         } catch (MalformedNoteException e) {
-            progress.finish();
-            err.println("FAIL: malformed checkpoint: " + e.getMessage());
-            return ExitCodes.VERIFICATION_FAILED;
+            return cannotVerify(err, progress, "malformed checkpoint from the server: " + e.getMessage());
         } catch (NoteVerificationException e) {
-            progress.finish();
-            err.println("FAIL: checkpoint signature: " + e.getMessage());
-            return ExitCodes.VERIFICATION_FAILED;
+            String what = e.kind() == NoteVerificationException.Kind.WRONG_ORIGIN ? "wrong origin" : "checkpoint signature";
+            return cannotVerify(err, progress, what + ": " + e.getMessage());
         } catch (LogVerificationException e) {
-            progress.finish();
-            err.println("FAIL: " + e.kind().name().toLowerCase().replace('_', ' ') + ": " + e.getMessage());
-            return ExitCodes.VERIFICATION_FAILED;
+            if (e.kind() == LogVerificationException.Kind.FORK) {
+                progress.finish();
+                err.println("FORK: " + e.getMessage());
+                return ExitCodes.MISBEHAVIOUR;
+            }
+            return cannotVerify(err, progress, e.kind().name().toLowerCase().replace('_', ' ') + ": " + e.getMessage());
         } catch (FetchException e) {
-            progress.finish();
-            err.println("UNAVAILABLE: " + e.getMessage());
-            return ExitCodes.UNAVAILABLE;
+            return cannotVerify(err, progress, "fetch failed: " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            err.println("interrupted");
-            return ExitCodes.UNAVAILABLE;
+            return cannotVerify(err, progress, "interrupted");
+        }
+    }
+
+    private static int usage(PrintWriter err, String message) {
+        err.println("error: " + message);
+        return ExitCodes.USAGE;
+    }
+
+    private static int cannotVerify(PrintWriter err, Progress progress, String message) {
+        progress.finish();
+        err.println("CANNOT VERIFY: " + message);
+        return ExitCodes.COULD_NOT_VERIFY;
+    }
+
+    private static void writeAtomically(Path target, byte[] data) throws IOException {
+        Path dir = target.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        Path tmp = Files.createTempFile(dir, ".checkpoint-", ".tmp");
+        try {
+            Files.write(tmp, data);
+            Files.move(tmp, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
         }
     }
 

@@ -3,7 +3,9 @@ package dev.vitra.watchdog.tileclient;
 import dev.vitra.watchdog.merkle.ConsistencyProof;
 import dev.vitra.watchdog.merkle.Hash;
 import dev.vitra.watchdog.merkle.MerkleVerifier;
+import dev.vitra.watchdog.merkle.NodeSource;
 import dev.vitra.watchdog.merkle.NodeUnavailableException;
+import dev.vitra.watchdog.merkle.PrefixCheck;
 import dev.vitra.watchdog.merkle.ProofException;
 import dev.vitra.watchdog.merkle.RootAccumulator;
 import dev.vitra.watchdog.merkle.TreeHasher;
@@ -12,21 +14,16 @@ import dev.vitra.watchdog.note.NoteVerificationException;
 import dev.vitra.watchdog.note.SignedCheckpoint;
 import dev.vitra.watchdog.note.VerifierKey;
 import dev.vitra.watchdog.tiles.EntryBundleId;
-import dev.vitra.watchdog.tiles.EntryBundles;
 import dev.vitra.watchdog.tiles.TileFormatException;
 import dev.vitra.watchdog.tiles.TileLayout;
 import dev.vitra.watchdog.tiles.TileResource;
 import dev.vitra.watchdog.tiles.TiledTree;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 
 /**
  * Reads a log through a {@link TileClient} and believes nothing it has not checked against a signed checkpoint:
  * entries are handed out only after their bundle is proven to hash into the checkpoint's root, and consistency
- * between two checkpoints is proven with a proof built locally from the newer tree's tiles.
+ * between two checkpoints is proven with a proof built locally from the larger tree's tiles.
  */
 public final class LogReader {
     private final TileClient client;
@@ -61,32 +58,26 @@ public final class LogReader {
 
     /**
      * Streams entries {@code [start, end)} of the tree {@code checkpoint} commits to. Bundles are fetched ahead in
-     * parallel; each is proven (its subtree hash plus an audit path from the tiles leads to the signed root) before
-     * any of its entries reaches {@code consumer}.
+     * parallel (memory bounded by bytes, see {@link BundleStream}); each is proven (its subtree hash plus an audit
+     * path from the tiles leads to the signed root) before any of its entries reaches {@code consumer}.
      */
     public void readEntries(SignedCheckpoint checkpoint, long start, long end, EntryConsumer consumer)
             throws FetchException, LogVerificationException, InterruptedException {
         long n = checkpoint.size();
         Hash root = checkpoint.checkpoint().root();
-        List<EntryBundleId> bundles = TileLayout.bundles(start, end, n);
         TiledTree tree = new TiledTree(client, n);
         var proofs = tree.proofs();
         long bundleTreeSize = (n + TileResource.FULL_WIDTH - 1) / TileResource.FULL_WIDTH;
-        int window = Math.max(2, 2 * client.parallelism());
-        Deque<CompletableFuture<List<byte[]>>> inFlight = new ArrayDeque<>();
-        int next = 0;
         TreeHasher hasher = new TreeHasher();
-        try {
-            for (EntryBundleId bundle : bundles) {
-                while (next < bundles.size() && inFlight.size() < window) {
-                    inFlight.add(fetchBundle(bundles.get(next++)));
-                }
+        try (BundleStream stream = new BundleStream(client, TileLayout.bundles(start, end, n))) {
+            while (stream.hasNext()) {
+                EntryBundleId bundle = stream.peek();
                 List<byte[]> entries;
                 try {
-                    entries = await(inFlight.removeFirst());
-                } catch (BundleFormatException e) {
-                    throw new LogVerificationException(LogVerificationException.Kind.ENTRIES_MISMATCH,
-                            e.getCause().getMessage(), null, null, e.getCause());
+                    entries = stream.next();
+                } catch (TileFormatException e) {
+                    throw new LogVerificationException(LogVerificationException.Kind.ENTRIES_MISMATCH, e.getMessage(),
+                            null, null, e);
                 }
                 RootAccumulator bundleTree = new RootAccumulator();
                 for (byte[] entry : entries) {
@@ -111,58 +102,67 @@ public final class LogReader {
                     }
                 }
             }
-        } finally {
-            inFlight.forEach(f -> f.cancel(true));
         }
     }
 
     /**
-     * Proves that {@code older} is a prefix of {@code newer} (sizes in either order of arrival). Returns the proof
-     * checked against both signed roots, or throws: {@link LogVerificationException.Kind#FORK} when signed roots
-     * conflict, {@code TILES_MISMATCH} when the tiles do not even reproduce the newer root, and
-     * {@code STALE_CHECKPOINT} when {@code newer} is smaller but consistent.
+     * Proves that {@code older} (a checkpoint verified before) and {@code newer} (just served) are consistent,
+     * ordering them by size, not by arrival (PROTOCOL §5.2). The larger tree's nodes decide (see
+     * {@link PrefixCheck}): the server's tiles when {@code newer} is larger; when {@code newer} is smaller,
+     * {@code olderTree} if the caller kept the older tree's nodes, else the server's tiles of the older size.
+     * Returns the proof from the smaller to the larger tree, or throws: {@link LogVerificationException.Kind#FORK}
+     * when the two signed trees conflict, {@code TILES_MISMATCH} when the tiles do not reproduce the larger
+     * signed root, and {@code STALE_CHECKPOINT} when {@code newer} is a consistent prefix of {@code older}.
      */
-    public ConsistencyProof proveConsistency(SignedCheckpoint older, SignedCheckpoint newer)
+    public ConsistencyProof proveConsistency(SignedCheckpoint older, SignedCheckpoint newer, NodeSource olderTree)
             throws FetchException, LogVerificationException {
-        long m = older.size();
-        long n = newer.size();
-        if (m > n) {
-            proveFromTiles(newer, older);
-            throw new LogVerificationException(LogVerificationException.Kind.STALE_CHECKPOINT,
-                    "server's checkpoint has size " + n + ", smaller than the verified size " + m
-                            + " (it is a consistent prefix, so it is stale, not forked)",
-                    m, n, null);
-        }
-        return proveFromTiles(older, newer);
-    }
-
-    private ConsistencyProof proveFromTiles(SignedCheckpoint small, SignedCheckpoint large)
-            throws FetchException, LogVerificationException {
+        boolean rollback = newer.size() < older.size();
+        SignedCheckpoint small = rollback ? newer : older;
+        SignedCheckpoint large = rollback ? older : newer;
         long m = small.size();
         long n = large.size();
-        Hash oldRoot = small.checkpoint().root();
-        Hash newRoot = large.checkpoint().root();
-        ConsistencyProof proof;
+        RecordingTiles tiles = new RecordingTiles(rollback && olderTree != null ? null : new TiledTree(client, n));
+        NodeSource largeTree = tiles.tree == null ? olderTree : tiles;
+        PrefixCheck.Result result;
         try {
-            proof = (m == 0 || m == n) ? new ConsistencyProof(m, n, List.of())
-                    : new TiledTree(client, n).proofs().consistencyProof(m);
+            result = PrefixCheck.check(m, small.checkpoint().root(), n, large.checkpoint().root(), largeTree);
         } catch (NodeUnavailableException e) {
+            if (rollback && e.getCause() instanceof FetchException f) {
+                throw new FetchException(f.kind(), f.url(), f.status(), f.attempts(), "the server's checkpoint (size " + m
+                        + ") is smaller than the verified one (size " + n + "); telling a stale checkpoint from a fork"
+                        + " needs the size-" + n + " tiles, and the server no longer serves them: " + f.getMessage(), f);
+            }
             throw unavailable(e, n);
         }
-        try {
-            MerkleVerifier.verifyPrefix(m, n, oldRoot, newRoot, proof.path());
-            return proof;
-        } catch (ProofException e) {
-            boolean fork = m == n || m == 0 || e.kind() == ProofException.Kind.OLD_ROOT_MISMATCH;
-            if (fork) {
-                throw new LogVerificationException(LogVerificationException.Kind.FORK,
-                        "checkpoints of size " + m + " and " + n + " are inconsistent: " + e.getMessage(),
-                        e.expected().orElse(null), e.found().orElse(null), e);
+        return switch (result) {
+            case PrefixCheck.Result.Consistent c -> {
+                if (rollback) {
+                    throw new LogVerificationException(LogVerificationException.Kind.STALE_CHECKPOINT,
+                            "server's checkpoint has size " + m + ", smaller than the verified size " + n
+                                    + " (it is a consistent prefix, so it is stale, not forked)", n, m, null);
+                }
+                yield c.proof();
             }
-            throw new LogVerificationException(LogVerificationException.Kind.TILES_MISMATCH,
-                    "tiles served for size " + n + " do not reproduce its signed root: " + e.getMessage(),
-                    e.expected().orElse(null), e.found().orElse(null), e);
-        }
+            case PrefixCheck.Result.Inconsistent i -> throw new LogVerificationException(
+                    LogVerificationException.Kind.FORK,
+                    m == n ? "two checkpoints of size " + n + " have different roots"
+                            : "checkpoints of size " + m + " and " + n + " are inconsistent: the size-" + n
+                                    + " tree's first " + m + " entries hash to " + i.prefixRoot().toBase64()
+                                    + ", not to the signed size-" + m + " root (consistency proof of "
+                                    + i.proof().path().size() + " hashes)",
+                    small.checkpoint().root(), i.prefixRoot(), null);
+            case PrefixCheck.Result.NodesDoNotMatch d -> throw new LogVerificationException(
+                    LogVerificationException.Kind.TILES_MISMATCH,
+                    "tiles served for size " + n + " (" + String.join(", ", tiles.used()) + ") do not reproduce its"
+                            + " signed root: " + d.failure().getMessage(),
+                    d.failure().expected().orElse(null), d.failure().found().orElse(null), d.failure());
+        };
+    }
+
+    /** {@link #proveConsistency(SignedCheckpoint, SignedCheckpoint, NodeSource)} with the server's tiles only. */
+    public ConsistencyProof proveConsistency(SignedCheckpoint older, SignedCheckpoint newer)
+            throws FetchException, LogVerificationException {
+        return proveConsistency(older, newer, null);
     }
 
     /** A tile that could not be fetched is an availability problem; one that arrived malformed is corrupt data. */
@@ -175,49 +175,24 @@ public final class LogReader {
                 "tiles for size " + treeSize + " are unusable: " + e.getMessage(), null, null, e);
     }
 
-    /**
-     * A bundle's entries. A partial bundle the log no longer serves (tlog-tiles allows deleting it once the full
-     * one exists) is read from the full bundle, whose first entries are the same.
-     */
-    private CompletableFuture<List<byte[]>> fetchBundle(EntryBundleId bundle) {
-        return client.readAsync(bundle).thenApply(data -> parseBundle(bundle, data))
-                .exceptionallyCompose(e -> {
-                    Throwable cause = e instanceof java.util.concurrent.CompletionException ? e.getCause() : e;
-                    if (bundle.isPartial() && cause instanceof FetchException f && f.kind() == FetchException.Kind.NOT_FOUND) {
-                        return client.readAsync(bundle.full())
-                                .thenApply(data -> parseBundle(bundle.full(), data).subList(0, bundle.width()))
-                                .exceptionallyCompose(ignored -> CompletableFuture.failedFuture(cause));
-                    }
-                    return CompletableFuture.failedFuture(cause);
-                });
-    }
+    /** The server's tiles of one tree size, remembering which tiles were read so a mismatch can name them. */
+    private static final class RecordingTiles implements NodeSource {
+        final TiledTree tree;
+        private final java.util.Set<String> used = new java.util.LinkedHashSet<>();
 
-    private static List<byte[]> parseBundle(EntryBundleId served, byte[] data) {
-        try {
-            return EntryBundles.parse(served, data);
-        } catch (TileFormatException e) {
-            throw new BundleFormatException(e);
+        RecordingTiles(TiledTree tree) {
+            this.tree = tree;
         }
-    }
 
-    /** Carries a malformed bundle through the futures; reported as ENTRIES_MISMATCH. */
-    private static final class BundleFormatException extends RuntimeException {
-        BundleFormatException(TileFormatException cause) {
-            super(cause);
+        @Override
+        public Hash perfectNode(int level, long index) throws NodeUnavailableException {
+            long firstHash = index << (level % 8);
+            used.add(TileLayout.hashTile(level / 8, firstHash / TileResource.FULL_WIDTH, tree.treeSize()).path());
+            return tree.perfectNode(level, index);
         }
-    }
 
-    private static List<byte[]> await(CompletableFuture<List<byte[]>> future) throws FetchException, InterruptedException {
-        try {
-            return future.get();
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof FetchException f) {
-                throw f;
-            }
-            if (e.getCause() instanceof BundleFormatException b) {
-                throw b;
-            }
-            throw new FetchException(FetchException.Kind.NETWORK, "bundle", -1, 1, String.valueOf(e.getCause()), e.getCause());
+        List<String> used() {
+            return List.copyOf(used);
         }
     }
 }

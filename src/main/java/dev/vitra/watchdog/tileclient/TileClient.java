@@ -86,21 +86,39 @@ public final class TileClient implements TileSource, Closeable {
         return get("checkpoint", config.maxCheckpointBytes());
     }
 
+    /** The configured cap on one entry bundle's decoded bytes. */
+    public int maxBundleBytes() {
+        return config.maxBundleBytes();
+    }
+
     @Override
     public byte[] read(TileResource resource) throws FetchException {
+        return read(resource, config.maxBundleBytes());
+    }
+
+    /**
+     * Fetches a tile (exactly its width × 32 bytes) or a bundle of at most {@code bundleCap} bytes (itself at most
+     * the configured cap); a longer bundle fails with {@link FetchException.Kind#TOO_LARGE}.
+     */
+    public byte[] read(TileResource resource, int bundleCap) throws FetchException {
         int cap = switch (resource) {
             case HashTileId t -> t.byteLength();
-            case EntryBundleId b -> config.maxBundleBytes();
+            case EntryBundleId b -> Math.min(bundleCap, config.maxBundleBytes());
         };
         return get(resource.path(), cap);
     }
 
     /** Fetches on this client's pool; at most {@code parallelism} run at once. */
     public CompletableFuture<byte[]> readAsync(TileResource resource) {
+        return readAsync(resource, config.maxBundleBytes());
+    }
+
+    /** {@link #read(TileResource, int)} on this client's pool. */
+    public CompletableFuture<byte[]> readAsync(TileResource resource, int bundleCap) {
         CompletableFuture<byte[]> future = new CompletableFuture<>();
         pool.execute(() -> {
             try {
-                future.complete(read(resource));
+                future.complete(read(resource, bundleCap));
             } catch (Throwable t) {
                 future.completeExceptionally(t);
             }

@@ -77,13 +77,13 @@ class LogVerifyCommandTest {
         TestLogs.grow(forked, "x", 900);
         try (StaticLogServer server = serve(other)) {
             Run r = run("log", "verify", server.baseUrl() + "/logs/" + id.hex(), "--log-id", id.hex(), "--since", old.toString());
-            assertThat(r.exit()).isEqualTo(ExitCodes.VERIFICATION_FAILED);
-            assertThat(r.err()).contains("FAIL: fork").contains("size 700 and 900");
+            assertThat(r.exit()).isEqualTo(ExitCodes.MISBEHAVIOUR);
+            assertThat(r.err()).startsWith("FORK: ").contains("size 700 and 900");
         }
     }
 
     @Test
-    void corruptBundleExitsOneNamingTheEntries(@TempDir Path root) throws Exception {
+    void corruptBundleCannotBeVerifiedAndTheMessageNamesTheEntries(@TempDir Path root) throws Exception {
         TestLogs.grow(TestLogs.writer(root, key), "e", 300);
         Path bundle = root.resolve("logs").resolve(id.hex()).resolve("tile/entries/001.p/44");
         byte[] data = Files.readAllBytes(bundle);
@@ -91,20 +91,20 @@ class LogVerifyCommandTest {
         Files.write(bundle, data);
         try (StaticLogServer server = serve(root)) {
             Run r = run("log", "verify", server.baseUrl() + "/logs/" + id.hex(), "--log-id", id.hex());
-            assertThat(r.exit()).isEqualTo(ExitCodes.VERIFICATION_FAILED);
-            assertThat(r.err()).contains("entries 256..299");
+            assertThat(r.exit()).isEqualTo(ExitCodes.COULD_NOT_VERIFY);
+            assertThat(r.err()).startsWith("CANNOT VERIFY: entries mismatch").contains("entries 256..299");
         }
     }
 
     @Test
-    void wrongKeyExitsOneNamingExpectedAndFoundSigners(@TempDir Path root) throws Exception {
+    void wrongKeyCannotBeVerifiedAndTheMessageNamesExpectedAndFoundSigners(@TempDir Path root) throws Exception {
         TestLogs.grow(TestLogs.writer(root, key), "e", 3);
         LogId other = TestLogs.id(TestLogs.key(8));
         try (StaticLogServer server = serve(root)) {
             Run r = run("log", "verify", server.baseUrl() + "/logs/" + id.hex(), "--vkey", other.verifierKey().format(),
                     "--origin", id.origin());
-            assertThat(r.exit()).isEqualTo(ExitCodes.VERIFICATION_FAILED);
-            assertThat(r.err()).contains("no signature from a trusted key");
+            assertThat(r.exit()).isEqualTo(ExitCodes.COULD_NOT_VERIFY);
+            assertThat(r.err()).startsWith("CANNOT VERIFY: checkpoint signature").contains("no signature from a trusted key");
         }
     }
 
@@ -115,8 +115,101 @@ class LogVerifyCommandTest {
             port = s.getLocalPort();
         }
         Run r = run("log", "verify", "http://127.0.0.1:" + port + "/logs/" + id.hex(), "--log-id", id.hex(), "--timeout", "1");
-        assertThat(r.exit()).isEqualTo(ExitCodes.UNAVAILABLE);
-        assertThat(r.err()).startsWith("UNAVAILABLE:").contains("127.0.0.1:" + port);
+        assertThat(r.exit()).isEqualTo(ExitCodes.COULD_NOT_VERIFY);
+        assertThat(r.err()).startsWith("CANNOT VERIFY: fetch failed").contains("127.0.0.1:" + port);
+    }
+
+    @Test
+    void forkFromAPowerOfTwoSizeIsAForkNotATileMismatch(@TempDir Path tmp) throws Exception {
+        for (int m : new int[] {1, 2, 4, 256, 512}) {
+            Path root = Files.createDirectories(tmp.resolve("honest-" + m));
+            Path other = Files.createDirectories(tmp.resolve("forked-" + m));
+            TileWriter honest = TestLogs.writer(root, key);
+            TestLogs.grow(honest, "e", m);
+            Path old = tmp.resolve("old-" + m);
+            Files.write(old, honest.published().raw());
+            TileWriter forked = TestLogs.writer(other, key);
+            for (int i = 0; i < m + 5; i++) {
+                forked.append(TestLogs.entry(i == m - 1 ? "forked" : "e", i));
+            }
+            forked.publish();
+            try (StaticLogServer server = serve(other)) {
+                Run r = run("log", "verify", server.baseUrl() + "/logs/" + id.hex(), "--log-id", id.hex(), "--since",
+                        old.toString(), "--quiet");
+                assertThat(r.exit()).as("m=%d: %s", m, r.err()).isEqualTo(ExitCodes.MISBEHAVIOUR);
+                assertThat(r.err()).startsWith("FORK: ").contains("size " + m + " and " + (m + 5));
+            }
+        }
+    }
+
+    @Test
+    void aServerRolledBackBelowSinceIsStaleWhenConsistent(@TempDir Path root, @TempDir Path tmp) throws Exception {
+        TileWriter writer = TestLogs.writer(root, key);
+        TestLogs.grow(writer, "e", 300);
+        byte[] older = writer.published().raw();
+        TestLogs.grow(writer, "e", 520);
+        Path newer = tmp.resolve("newer");
+        Files.write(newer, writer.published().raw());
+        // The server goes back to its size-300 checkpoint; its size-520 tiles are all still there.
+        Files.write(root.resolve("logs").resolve(id.hex()).resolve("checkpoint"), older);
+        try (StaticLogServer server = serve(root)) {
+            Run r = run("log", "verify", server.baseUrl() + "/logs/" + id.hex(), "--log-id", id.hex(), "--since",
+                    newer.toString(), "--quiet");
+            assertThat(r.exit()).as(r.err()).isEqualTo(ExitCodes.COULD_NOT_VERIFY);
+            assertThat(r.err()).startsWith("CANNOT VERIFY: stale checkpoint").contains("size 300, smaller than the verified size 520");
+        }
+    }
+
+    @Test
+    void outWritesTheVerifiedCheckpointSoRunsChainWithSince(@TempDir Path root, @TempDir Path tmp) throws Exception {
+        TileWriter writer = TestLogs.writer(root, key);
+        TestLogs.grow(writer, "e", 100);
+        Path state = tmp.resolve("verified.checkpoint");
+        try (StaticLogServer server = serve(root)) {
+            String prefix = server.baseUrl() + "/logs/" + id.hex();
+            Run first = run("log", "verify", prefix, "--log-id", id.hex(), "--out", state.toString(), "--quiet");
+            assertThat(first.exit()).as(first.err()).isZero();
+            assertThat(Files.readAllBytes(state)).isEqualTo(writer.published().raw());
+            TestLogs.grow(writer, "e", 400);
+            Run second = run("log", "verify", prefix, "--log-id", id.hex(), "--since", state.toString(), "--out",
+                    state.toString(), "--quiet");
+            assertThat(second.exit()).as(second.err()).isZero();
+            assertThat(second.out()).contains("(size 100");
+            assertThat(Files.readAllBytes(state)).isEqualTo(writer.published().raw());
+        }
+    }
+
+    @Test
+    void sinceThatIsNotACheckpointOfThisLogIsAUsageError(@TempDir Path root, @TempDir Path tmp) throws Exception {
+        TestLogs.grow(TestLogs.writer(root, key), "e", 3);
+        Path foreign = tmp.resolve("foreign");
+        TileWriter other = TestLogs.writer(tmp.resolve("other"), TestLogs.key(9));
+        TestLogs.grow(other, "e", 3);
+        Files.write(foreign, other.published().raw());
+        Path garbage = tmp.resolve("garbage");
+        Files.writeString(garbage, "not a note");
+        try (StaticLogServer server = serve(root)) {
+            String prefix = server.baseUrl() + "/logs/" + id.hex();
+            for (Path since : new Path[] {foreign, garbage}) {
+                Run r = run("log", "verify", prefix, "--log-id", id.hex(), "--since", since.toString());
+                assertThat(r.exit()).isEqualTo(ExitCodes.USAGE);
+                assertThat(r.err()).startsWith("error: --since: not a checkpoint of this log");
+            }
+            Run missing = run("log", "verify", prefix, "--log-id", id.hex(), "--since", tmp.resolve("nope").toString());
+            assertThat(missing.exit()).isEqualTo(ExitCodes.USAGE);
+            assertThat(missing.err()).startsWith("error: --since: cannot read");
+        }
+    }
+
+    @Test
+    void aCheckpointWithAnotherOriginIsCalledAWrongOriginNotABadSignature(@TempDir Path root) throws Exception {
+        TestLogs.grow(TestLogs.writer(root, key), "e", 3);
+        try (StaticLogServer server = serve(root)) {
+            Run r = run("log", "verify", server.baseUrl() + "/logs/" + id.hex(), "--vkey", id.verifierKey().format(),
+                    "--origin", "example.com/another-log");
+            assertThat(r.exit()).isEqualTo(ExitCodes.COULD_NOT_VERIFY);
+            assertThat(r.err()).startsWith("CANNOT VERIFY: wrong origin").doesNotContain("signature");
+        }
     }
 
     @Test
@@ -124,7 +217,10 @@ class LogVerifyCommandTest {
         assertThat(run("log", "verify", "http://127.0.0.1:1/x").exit()).isEqualTo(ExitCodes.USAGE);
         Run bad = run("log", "verify", "http://127.0.0.1:1/x", "--vkey", "not-a-key");
         assertThat(bad.exit()).isEqualTo(ExitCodes.USAGE);
-        assertThat(bad.err()).contains("name+keyid+base64");
+        assertThat(bad.err()).startsWith("error: --vkey:").contains("name+keyid+base64");
+        Run badId = run("log", "verify", "http://127.0.0.1:1/x", "--log-id", "XYZ");
+        assertThat(badId.exit()).isEqualTo(ExitCodes.USAGE);
+        assertThat(badId.err()).startsWith("error: --log-id:");
         assertThat(run("log", "verify").exit()).isEqualTo(ExitCodes.USAGE);
     }
 
