@@ -94,6 +94,10 @@ public final class ExecutorServer implements AutoCloseable {
             } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
                 error(exchange, 400, "request body is not JSON: " + e.getOriginalMessage());
                 return;
+            } catch (IOException e) {
+                // Jackson reports undecodable bytes (e.g. an impossible UTF-32 guess) as a plain IOException.
+                error(exchange, 400, "request body is not JSON text: " + e.getMessage());
+                return;
             }
             if (request == null || !request.isObject() || !request.path("participant").isTextual()) {
                 error(exchange, 400, "request body must be a JSON object with \"participant\" (an oplog id) and optional \"params\"");
@@ -170,8 +174,8 @@ public final class ExecutorServer implements AutoCloseable {
             JsonNode request;
             try {
                 request = body == null ? null : JSON.readTree(body);
-            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                request = null;
+            } catch (IOException e) {
+                request = null; // not JSON, or bytes Jackson cannot even decode
             }
             if (request == null || !request.path("enabled").isBoolean()) {
                 error(exchange, 400, "body must be {\"enabled\": true|false}");

@@ -24,16 +24,15 @@ public record KeyId(int value) {
                 | ((b[offset + 2] & 0xff) << 8) | (b[offset + 3] & 0xff));
     }
 
-    /** Parses exactly eight lowercase or uppercase hex digits. */
+    /**
+     * Parses exactly eight ASCII hex digits, lowercase or uppercase. (Not {@code Long.parseLong}: it also takes a
+     * sign and non-ASCII digits, so two different texts would name one key id.)
+     */
     public static KeyId parseHex(String hex) {
-        if (hex.length() != 8 || !HexFormat.isHexDigit(hex.charAt(0))) {
+        if (hex.length() != 8 || !hex.chars().allMatch(HexFormat::isHexDigit)) {
             throw new IllegalArgumentException("key id must be 8 hex digits, got \"" + hex + "\"");
         }
-        try {
-            return new KeyId((int) Long.parseLong(hex, 16));
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("key id must be 8 hex digits, got \"" + hex + "\"", e);
-        }
+        return new KeyId(HexFormat.fromHexDigits(hex));
     }
 
     public void writeTo(byte[] dest, int offset) {

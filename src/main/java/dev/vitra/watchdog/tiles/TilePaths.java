@@ -44,15 +44,19 @@ public final class TilePaths {
         }
         long index = 0;
         String groups = m.group(2);
-        if (!groups.isEmpty()) {
-            for (String g : groups.split("/")) {
-                index = Math.addExact(Math.multiplyExact(index, 1000), Long.parseLong(g.substring(1)));
+        try {
+            if (!groups.isEmpty()) {
+                for (String g : groups.split("/")) {
+                    index = Math.addExact(Math.multiplyExact(index, 1000), Long.parseLong(g.substring(1)));
+                }
+                if (groups.startsWith("x000/")) {
+                    throw new IllegalArgumentException("tile index has a leading zero group: \"" + path + "\"");
+                }
             }
-            if (groups.startsWith("x000/")) {
-                throw new IllegalArgumentException("tile index has a leading zero group: \"" + path + "\"");
-            }
+            index = Math.addExact(Math.multiplyExact(index, 1000), Long.parseLong(m.group(3)));
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException("tile index does not fit in 63 bits: \"" + path + "\"", e);
         }
-        index = Math.addExact(Math.multiplyExact(index, 1000), Long.parseLong(m.group(3)));
         int width = m.group(4) == null ? TileResource.FULL_WIDTH : Integer.parseInt(m.group(4));
         if (m.group(4) != null && width >= TileResource.FULL_WIDTH) {
             throw new IllegalArgumentException("partial tile width must be 1..255: \"" + path + "\"");
