@@ -1,7 +1,5 @@
 package dev.vitra.watchdog.executor;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vitra.watchdog.contract.Ack;
 import dev.vitra.watchdog.contract.ApplyOutcome;
 import dev.vitra.watchdog.contract.CallOutcome;
@@ -13,6 +11,14 @@ import dev.vitra.watchdog.contract.MemoryIndex;
 import dev.vitra.watchdog.contract.ProcessOutcome;
 import dev.vitra.watchdog.note.LogId;
 import dev.vitra.watchdog.note.SignerKey;
+import dev.vitra.watchdog.protocol.AckValue;
+import dev.vitra.watchdog.protocol.IndexEntries;
+import dev.vitra.watchdog.protocol.IndexEntry;
+import dev.vitra.watchdog.protocol.InvalidEntryException;
+import dev.vitra.watchdog.protocol.Json;
+import dev.vitra.watchdog.protocol.JsonValue;
+import dev.vitra.watchdog.protocol.MalformedJsonException;
+import dev.vitra.watchdog.protocol.SysPaths;
 import dev.vitra.watchdog.tiles.EntryBundles;
 import dev.vitra.watchdog.tilewriter.LogDirectory;
 import dev.vitra.watchdog.tilewriter.TileWriter;
@@ -43,7 +49,6 @@ import java.util.Properties;
  * Restarting with the same data directory resumes the same database. Not thread-safe beyond its own locking.
  */
 public final class Executor {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String DATABASE_FILE = "database.properties";
     /** Error messages in acks are informative only; long ones are cut so the ack always fits in an entry. */
     private static final int MAX_ERROR_CHARS = 1000;
@@ -355,9 +360,17 @@ public final class Executor {
     }
 
     private boolean processOne(LogId origin, byte[] opBytes) throws IOException, ContractLoadException {
-        String op = new String(opBytes, StandardCharsets.UTF_8);
         long seq = nextSeq.getOrDefault(origin, 0L);
         long ts = clock.millis();
+        String op;
+        try {
+            op = Json.decodeUtf8(opBytes);
+        } catch (MalformedJsonException e) {
+            // PROTOCOL §3: an oplog entry that is not a JSON text (here: not even UTF-8) is an op that fails.
+            publishTransaction(origin, seq, ts, Optional.empty(), new ApplyOutcome.Rejected("op is not valid UTF-8"));
+            nextSeq.put(origin, seq + 1);
+            return true;
+        }
         Optional<String> metadata;
         switch (engine.process(contract, op, index)) {
             case ProcessOutcome.Metadata m -> metadata = m.metadataJson();
@@ -469,7 +482,14 @@ public final class Executor {
 
     private String sourceFromIndex() throws IOException {
         String json = index.get(IndexEntries.CONTRACT_SOURCE_PATH).orElseThrow().valueJson();
-        return JSON.readValue(json, String.class);
+        try {
+            if (Json.parse(json) instanceof JsonValue.Str source) {
+                return source.value();
+            }
+        } catch (MalformedJsonException e) {
+            throw new IOException("the index's contract source is not JSON: " + e.getMessage(), e);
+        }
+        throw new IOException("the index's contract source is not a string");
     }
 
     private void appendIndex(byte[] entry) throws IOException {
@@ -495,19 +515,26 @@ public final class Executor {
     private void replayIndex() throws IOException, ContractLoadException {
         List<byte[]> entries = readEntries(indexWriter, 0);
         for (int seq = 1; seq < entries.size(); seq++) {
-            String text = new String(entries.get(seq), StandardCharsets.UTF_8);
-            JsonNode e = JSON.readTree(text);
-            String path = e.path("path").asText();
-            if ("put".equals(e.path("type").asText())) {
-                // Our own entries have the exact shape {"type":"put","path":P,"value":V}; keep V's text as written.
-                int at = text.indexOf(",\"value\":");
-                index.put(path, text.substring(at + 9, text.length() - 1), seq);
-                if (path.startsWith("/.sys/acks/") && !path.equals(IndexEntries.GENESIS_SEAL_PATH)) {
-                    JsonNode ack = e.get("value");
-                    nextSeq.put(LogId.parse(ack.path("origin").asText()), ack.path("seq").asLong() + 1);
+            IndexEntry entry;
+            try {
+                entry = IndexEntry.parse(entries.get(seq));
+            } catch (InvalidEntryException e) {
+                throw new IOException("index entry " + seq + " is not one this executor writes: " + e.getMessage(), e);
+            }
+            switch (entry) {
+                case IndexEntry.Put put -> {
+                    index.put(put.path(), Json.write(put.value()), seq);
+                    var ack = SysPaths.parseAckPath(put.path());
+                    if (ack.isPresent()) {
+                        try {
+                            nextSeq.put(ack.get().origin(), AckValue.parse(put.value(), ack.get()).seq() + 1);
+                        } catch (InvalidEntryException e) {
+                            throw new IOException("ack at index entry " + seq + " is malformed: " + e.getMessage(), e);
+                        }
+                    }
                 }
-            } else {
-                index.delete(path);
+                case IndexEntry.Del del -> index.delete(del.path());
+                case IndexEntry.Header header -> throw new IOException("a second header at index entry " + seq);
             }
         }
         contract = engine.load(sourceFromIndex());

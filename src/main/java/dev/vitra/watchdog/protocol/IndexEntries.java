@@ -1,16 +1,19 @@
-package dev.vitra.watchdog.executor;
+package dev.vitra.watchdog.protocol;
 
 import dev.vitra.watchdog.note.LogId;
 import dev.vitra.watchdog.util.JsonText;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 
-/** The index-log entries of PROTOCOL §3, written byte for byte as the protocol shows them. */
+/**
+ * The index-log entries of PROTOCOL §3, written byte for byte as the protocol shows them (executors write these;
+ * {@link IndexEntry} reads them).
+ */
 public final class IndexEntries {
     public static final String PROTOCOL = "vitra/1";
-    public static final String CONTRACT_SOURCE_PATH = "/.sys/contract/source";
-    public static final String INPUTS_PREFIX = "/.sys/inputs/";
-    public static final String GENESIS_SEAL_PATH = "/.sys/acks/genesis";
+    public static final String CONTRACT_SOURCE_PATH = SysPaths.CONTRACT_SOURCE;
+    public static final String INPUTS_PREFIX = SysPaths.INPUTS_PREFIX;
+    public static final String GENESIS_SEAL_PATH = SysPaths.GENESIS_SEAL;
 
     private IndexEntries() {
     }
@@ -29,7 +32,7 @@ public final class IndexEntries {
 
     /** {@code /.sys/acks/<origin>/<seq, 15 digits>}. */
     public static String ackPath(LogId origin, long seq) {
-        return String.format("/.sys/acks/%s/%015d", origin.hex(), seq);
+        return SysPaths.ackPath(origin, seq);
     }
 
     /**
