@@ -1,8 +1,6 @@
 package dev.vitra.watchdog.tilewriter;
 
 import dev.vitra.watchdog.merkle.Hash;
-import dev.vitra.watchdog.merkle.NodeUnavailableException;
-import dev.vitra.watchdog.merkle.RootAccumulator;
 import dev.vitra.watchdog.merkle.TreeHasher;
 import dev.vitra.watchdog.note.Checkpoint;
 import dev.vitra.watchdog.note.MalformedNoteException;
@@ -11,12 +9,10 @@ import dev.vitra.watchdog.note.SignedCheckpoint;
 import dev.vitra.watchdog.note.SignerKey;
 import dev.vitra.watchdog.tiles.EntryBundleId;
 import dev.vitra.watchdog.tiles.EntryBundles;
-import dev.vitra.watchdog.tiles.HashTileId;
 import dev.vitra.watchdog.tiles.HashTiles;
 import dev.vitra.watchdog.tiles.TileFormatException;
-import dev.vitra.watchdog.tiles.TileLayout;
 import dev.vitra.watchdog.tiles.TileResource;
-import dev.vitra.watchdog.tiles.TiledTree;
+import dev.vitra.watchdog.tiles.TileTreeBuilder;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,27 +31,23 @@ public final class TileWriter {
     private final SignerKey signer;
     private final String origin;
     private final TreeHasher hasher = new TreeHasher();
-    private final RootAccumulator root;
-    /** Per tile level: the hashes of the current, not yet full tile. */
-    private final List<List<Hash>> pendingHashes = new ArrayList<>();
+    private final TileTreeBuilder tree;
     private final List<byte[]> pendingEntries = new ArrayList<>();
     /** Full tiles and bundles written since the last publish: their partial versions go after the next one. */
     private final List<TileResource> completedSincePublish = new ArrayList<>();
-    private long size;
     private SignedCheckpoint published;
 
-    private TileWriter(LogDirectory dir, SignerKey signer, String origin, RootAccumulator root) {
+    private TileWriter(LogDirectory dir, SignerKey signer, String origin, TileTreeBuilder tree) {
         this.dir = dir;
         this.signer = signer;
         this.origin = origin;
-        this.root = root;
-        this.size = root.size();
+        this.tree = tree;
     }
 
     /** Opens the log in {@code dir}, creating an empty one (with a signed size-0 checkpoint) if there is none. */
     public static TileWriter open(LogDirectory dir, SignerKey signer, String origin) throws IOException {
         if (!dir.hasCheckpoint()) {
-            TileWriter writer = new TileWriter(dir, signer, origin, new RootAccumulator());
+            TileWriter writer = new TileWriter(dir, signer, origin, TileTreeBuilder.empty());
             writer.publish();
             return writer;
         }
@@ -66,36 +58,35 @@ public final class TileWriter {
             throw new IOException("existing checkpoint in " + dir.root() + " is not this log's: " + e.getMessage(), e);
         }
         long n = checkpoint.size();
-        RootAccumulator acc;
+        TileTreeBuilder tree;
         try {
-            acc = RootAccumulator.resume(new TiledTree(dir, n), n);
-        } catch (NodeUnavailableException e) {
+            tree = TileTreeBuilder.resume(dir, n);
+        } catch (IOException e) {
             throw new IOException("tiles in " + dir.root() + " do not cover the checkpoint: " + e.getMessage(), e);
-        }
-        if (!acc.root().equals(checkpoint.checkpoint().root())) {
-            throw new IOException("tiles in " + dir.root() + " hash to " + acc.root() + " but the checkpoint says "
-                    + checkpoint.checkpoint().root());
-        }
-        TileWriter writer = new TileWriter(dir, signer, origin, acc);
-        writer.published = checkpoint;
-        try {
-            for (HashTileId partial : TileLayout.partialTiles(n)) {
-                writer.pending(partial.level()).addAll(HashTiles.parse(partial, dir.read(partial)));
-            }
-            int bundleWidth = (int) (n % TileResource.FULL_WIDTH);
-            if (bundleWidth > 0) {
-                EntryBundleId bundle = new EntryBundleId(n / TileResource.FULL_WIDTH, bundleWidth);
-                writer.pendingEntries.addAll(EntryBundles.parse(bundle, dir.read(bundle)));
-                List<Hash> leaves = writer.pending(0);
-                for (int i = 0; i < bundleWidth; i++) {
-                    if (!writer.hasher.leafHash(writer.pendingEntries.get(i)).equals(leaves.get(i))) {
-                        throw new IOException("entry " + (bundle.firstEntry() + i) + " in " + bundle.path()
-                                + " does not match its leaf hash in the level-0 tile");
-                    }
-                }
-            }
         } catch (TileFormatException e) {
             throw new IOException("partial tile in " + dir.root() + " is corrupt: " + e.getMessage(), e);
+        }
+        if (!tree.root().equals(checkpoint.checkpoint().root())) {
+            throw new IOException("tiles in " + dir.root() + " hash to " + tree.root() + " but the checkpoint says "
+                    + checkpoint.checkpoint().root());
+        }
+        TileWriter writer = new TileWriter(dir, signer, origin, tree);
+        writer.published = checkpoint;
+        int bundleWidth = (int) (n % TileResource.FULL_WIDTH);
+        if (bundleWidth > 0) {
+            EntryBundleId bundle = new EntryBundleId(n / TileResource.FULL_WIDTH, bundleWidth);
+            try {
+                writer.pendingEntries.addAll(EntryBundles.parse(bundle, dir.read(bundle)));
+            } catch (TileFormatException e) {
+                throw new IOException("partial bundle in " + dir.root() + " is corrupt: " + e.getMessage(), e);
+            }
+            List<Hash> leaves = tree.partialTiles().get(0).hashes();
+            for (int i = 0; i < bundleWidth; i++) {
+                if (!writer.hasher.leafHash(writer.pendingEntries.get(i)).equals(leaves.get(i))) {
+                    throw new IOException("entry " + (bundle.firstEntry() + i) + " in " + bundle.path()
+                            + " does not match its leaf hash in the level-0 tile");
+                }
+            }
         }
         return writer;
     }
@@ -110,7 +101,7 @@ public final class TileWriter {
 
     /** Entries appended so far, published or not. */
     public long size() {
-        return size;
+        return tree.size();
     }
 
     public SignedCheckpoint published() {
@@ -123,18 +114,18 @@ public final class TileWriter {
             throw new IllegalArgumentException("entry of " + entry.length + " bytes exceeds the limit of "
                     + EntryBundles.MAX_ENTRY_BYTES);
         }
-        long index = size;
-        Hash leaf = hasher.leafHash(entry);
-        root.appendLeafHash(leaf);
+        long index = tree.size();
         pendingEntries.add(entry.clone());
-        size++;
         if (pendingEntries.size() == TileResource.FULL_WIDTH) {
-            EntryBundleId bundle = new EntryBundleId(size / TileResource.FULL_WIDTH - 1, TileResource.FULL_WIDTH);
+            EntryBundleId bundle = new EntryBundleId(index / TileResource.FULL_WIDTH, TileResource.FULL_WIDTH);
             dir.write(bundle, EntryBundles.format(pendingEntries));
             completedSincePublish.add(bundle);
             pendingEntries.clear();
         }
-        addHash(0, leaf);
+        tree.appendLeaf(hasher.leafHash(entry), (tile, hashes) -> {
+            dir.write(tile, HashTiles.format(hashes));
+            completedSincePublish.add(tile);
+        });
         return index;
     }
 
@@ -146,18 +137,15 @@ public final class TileWriter {
 
     /** Writes the partial tiles and bundle for the current size, then the signed checkpoint. */
     public SignedCheckpoint publish() throws IOException {
-        for (int level = 0; level < pendingHashes.size(); level++) {
-            List<Hash> hashes = pendingHashes.get(level);
-            if (!hashes.isEmpty()) {
-                long index = TileLayout.hashesAtLevel(level, size) / TileResource.FULL_WIDTH;
-                dir.write(new HashTileId(level, index, hashes.size()), HashTiles.format(hashes));
-            }
+        long size = tree.size();
+        for (TileTreeBuilder.Tile partial : tree.partialTiles()) {
+            dir.write(partial.id(), HashTiles.format(partial.hashes()));
         }
         if (!pendingEntries.isEmpty()) {
             dir.write(new EntryBundleId(size / TileResource.FULL_WIDTH, pendingEntries.size()),
                     EntryBundles.format(pendingEntries));
         }
-        SignedCheckpoint checkpoint = SignedCheckpoint.sign(new Checkpoint(origin, size, root.root()), signer);
+        SignedCheckpoint checkpoint = SignedCheckpoint.sign(new Checkpoint(origin, size, tree.root()), signer);
         dir.writeCheckpoint(checkpoint.raw());
         published = checkpoint;
         // Only now is no published checkpoint left that needs those partials (clients of older checkpoints fall
@@ -167,38 +155,5 @@ public final class TileWriter {
         }
         completedSincePublish.clear();
         return checkpoint;
-    }
-
-    private void addHash(int level, Hash hash) throws IOException {
-        List<Hash> hashes = pending(level);
-        hashes.add(hash);
-        if (hashes.size() == TileResource.FULL_WIDTH) {
-            long index = TileLayout.hashesAtLevel(level + 1, size) - 1;
-            HashTileId tile = new HashTileId(level, index, TileResource.FULL_WIDTH);
-            dir.write(tile, HashTiles.format(hashes));
-            completedSincePublish.add(tile);
-            Hash tileRoot = perfectRoot(hashes);
-            hashes.clear();
-            addHash(level + 1, tileRoot);
-        }
-    }
-
-    private List<Hash> pending(int level) {
-        while (pendingHashes.size() <= level) {
-            pendingHashes.add(new ArrayList<>());
-        }
-        return pendingHashes.get(level);
-    }
-
-    private Hash perfectRoot(List<Hash> hashes) {
-        List<Hash> layer = new ArrayList<>(hashes);
-        while (layer.size() > 1) {
-            List<Hash> up = new ArrayList<>(layer.size() / 2);
-            for (int i = 0; i < layer.size(); i += 2) {
-                up.add(hasher.nodeHash(layer.get(i), layer.get(i + 1)));
-            }
-            layer = up;
-        }
-        return layer.get(0);
     }
 }
