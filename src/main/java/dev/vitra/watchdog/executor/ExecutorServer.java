@@ -13,7 +13,6 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -40,11 +39,14 @@ public final class ExecutorServer implements AutoCloseable {
         this.executor = executor;
         this.server = server;
         this.batchDelay = batchDelay;
-        this.processor = Executors.newSingleThreadScheduledExecutor(r -> {
+        java.util.concurrent.ScheduledThreadPoolExecutor pool = new java.util.concurrent.ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "executor-processing");
             t.setDaemon(true);
             return t;
         });
+        // Closing waits for a batch that is running, not for one scheduled later (ops stay on disk for the next start).
+        pool.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        this.processor = pool;
     }
 
     public static ExecutorServer start(Executor executor, InetSocketAddress address, Duration batchDelay) throws IOException {

@@ -51,6 +51,8 @@ public final class TileClient implements TileSource, Closeable {
         this.prefix = parsed;
         this.config = config;
         this.http = SHARED.newBuilder()
+                // Its own connections: what one client saw never decides which view of a log another one gets.
+                .connectionPool(new okhttp3.ConnectionPool())
                 .connectTimeout(config.connectTimeout())
                 .readTimeout(config.readTimeout())
                 .callTimeout(config.callTimeout())
@@ -266,6 +268,7 @@ public final class TileClient implements TileSource, Closeable {
     @Override
     public void close() {
         pool.shutdownNow();
+        http.connectionPool().evictAll();
     }
 
     /** A failure worth another attempt; becomes a {@link FetchException} when attempts run out. */

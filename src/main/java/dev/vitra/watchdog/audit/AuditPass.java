@@ -1,0 +1,531 @@
+package dev.vitra.watchdog.audit;
+
+import dev.vitra.watchdog.merkle.NodeUnavailableException;
+import dev.vitra.watchdog.merkle.TreeHasher;
+import dev.vitra.watchdog.note.LogId;
+import dev.vitra.watchdog.note.SignedCheckpoint;
+import dev.vitra.watchdog.store.Rows;
+import dev.vitra.watchdog.store.Rows.DatabaseStatus;
+import dev.vitra.watchdog.store.Rows.LogRole;
+import dev.vitra.watchdog.store.StoreSession;
+import dev.vitra.watchdog.tileclient.BundleStream;
+import dev.vitra.watchdog.tileclient.FetchException;
+import dev.vitra.watchdog.tileclient.TileClient;
+import dev.vitra.watchdog.tiles.EntryBundleId;
+import dev.vitra.watchdog.tiles.TileFormatException;
+import dev.vitra.watchdog.tiles.TileLayout;
+import dev.vitra.watchdog.tiles.TileResource;
+import dev.vitra.watchdog.tiles.TiledTree;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * One pass over one database, top to bottom: sync the index and every oplog that was ever a participant
+ * ({@link LogFollower}), then feed the new index entries — each proven against the mirror of the verified index —
+ * through the {@link IndexStateMachine}, committing in chunks; then deadlines, censorship and which findings
+ * cleared. State contract (docs/audit.md): after any crash, the store holds the last committed chunk, in which
+ * positions only ever moved forward over entries proven against a signed checkpoint.
+ */
+final class AuditPass implements OpLookup {
+    private final StoreSession session;
+    private final Replayer replayer;
+    private final AuditSettings settings;
+    private final Clock clock;
+    private final AuditTarget target;
+    private final Consumer<String> progress;
+    private final LogFollower follower;
+
+    private Rows.Database db;
+    private final Map<LogId, Rows.Log> logs = new LinkedHashMap<>();
+    private final Map<LogId, TileClient> clients = new HashMap<>();
+    /** Logs synced this pass, and whether they verified. */
+    private final Map<LogId, Boolean> synced = new HashMap<>();
+    private final Map<String, Finding> observed = new LinkedHashMap<>();
+    private final List<Rows.Finding> inserted = new ArrayList<>();
+    private final Map<LogId, TiledTree> oplogTrees = new HashMap<>();
+    private final Map<LogId, CachedBundle> oplogBundles = new HashMap<>();
+
+    private StateView state;
+    private Participants participants;
+    private IndexStateMachine machine;
+    private long transactions;
+    private boolean indexFullyProcessed;
+
+    private record CachedBundle(long index, long treeSize, List<byte[]> entries) {
+    }
+
+    AuditPass(StoreSession session, Replayer replayer, AuditSettings settings, Clock clock, AuditTarget target,
+            Consumer<String> progress) {
+        this.session = session;
+        this.replayer = replayer;
+        this.settings = settings;
+        this.clock = clock;
+        this.target = target;
+        this.progress = progress;
+        this.follower = new LogFollower(session, clock);
+    }
+
+    PassReport run() throws InterruptedException {
+        long t0 = System.nanoTime();
+        try {
+            openDatabase();
+            acceptForks();
+            Rows.Log index = logs.get(target.index());
+            sync(index);
+            for (Rows.Log log : List.copyOf(logs.values())) {
+                if (log.role() == LogRole.OPLOG) {
+                    sync(log);
+                }
+            }
+            if (db.status() == DatabaseStatus.AUDITING && logs.get(target.index()).verifiedCheckpointId().isPresent()) {
+                processIndex();
+            }
+            if (indexFullyProcessed && db.status() == DatabaseStatus.AUDITING) {
+                checkCensorship();
+            }
+            resolveCleared();
+            db = db.withLastPassAt(clock.millis());
+            session.updateDatabase(db);
+            session.commit();
+            return report(Duration.ofNanos(System.nanoTime() - t0));
+        } finally {
+            clients.values().forEach(TileClient::close);
+        }
+    }
+
+    // ---- setup ----
+
+    private void openDatabase() {
+        db = session.database(target.index()).orElseGet(() -> {
+            Rows.Database created = session.createDatabase(target.index(), target.executorUrl(), clock.millis());
+            session.saveLog(Rows.Log.fresh(created.id(), target.index(), LogRole.INDEX, OptionalLong.empty()));
+            session.commit();
+            return created;
+        });
+        if (!db.executorUrl().equals(target.executorUrl())) {
+            db = db.withExecutorUrl(target.executorUrl());
+            session.updateDatabase(db);
+            session.commit();
+        }
+        for (Rows.Log log : session.logs(db.id())) {
+            logs.put(log.logId(), log);
+        }
+    }
+
+    /** The operator resolves an oplog fork by following the version served now: drop our copy and start over. */
+    private void acceptForks() {
+        for (LogId oplog : target.acceptForks()) {
+            Rows.Log log = logs.get(oplog);
+            if (log == null || log.role() != LogRole.OPLOG || log.forkFindingId().isEmpty()) {
+                continue;
+            }
+            session.resolveFinding(log.forkFindingId().getAsLong(), clock.millis());
+            session.deleteTiles(db.id(), oplog);
+            Rows.Log reset = log.withoutMirror().withFork(OptionalLong.empty(), OptionalLong.empty());
+            session.saveLog(reset);
+            session.commit();
+            logs.put(oplog, reset);
+            progress.accept("fork of oplog " + oplog.hex() + " resolved by the operator: following the version served now");
+        }
+    }
+
+    private TileClient client(LogId log) {
+        return clients.computeIfAbsent(log, l -> new TileClient(target.prefixOf(l), settings.http()));
+    }
+
+    // ---- logs ----
+
+    /** Syncs one log and records what it concluded; commits. */
+    private LogFollower.Outcome sync(Rows.Log log) throws InterruptedException {
+        LogFollower.Outcome outcome = follower.sync(log, client(log.logId()));
+        LogId id = log.logId();
+        String role = log.role() == LogRole.INDEX ? "index" : "oplog";
+        switch (outcome) {
+            case LogFollower.Outcome.Verified v -> {
+                logs.put(id, v.log());
+                synced.put(id, true);
+                if (v.checkpoint().size() != v.previousSize()) {
+                    progress.accept(role + " " + id.hex() + ": verified size " + v.checkpoint().size() + " (was "
+                            + v.previousSize() + ")");
+                }
+            }
+            case LogFollower.Outcome.Forked f -> {
+                synced.put(id, false);
+                fork(log, f);
+            }
+            case LogFollower.Outcome.Stale s -> {
+                synced.put(id, false);
+                observe(new Finding.Availability(AvailabilityCode.StaleCheckpoint, Optional.of(id), OptionalLong.empty(),
+                        OptionalLong.empty(), "the " + role + " " + id.hex() + " serves a checkpoint of size "
+                                + s.served().size() + ", older than the verified size " + s.stored().size()
+                                + " (a consistent prefix: stale, not forked)",
+                        Facts.builder().put("storedSize", s.stored().size()).put("servedSize", s.served().size())
+                                .put("served", s.served()).build()));
+            }
+            case LogFollower.Outcome.Unverifiable u -> {
+                synced.put(id, false);
+                observe(new Finding.Availability(u.code(), Optional.of(id), OptionalLong.empty(), OptionalLong.empty(),
+                        "the " + role + " " + id.hex() + " could not be verified: " + u.problem(),
+                        Facts.builder().put("resource", u.resource()).put("problem", u.problem()).build()));
+            }
+        }
+        session.commit();
+        return outcome;
+    }
+
+    private void fork(Rows.Log log, LogFollower.Outcome.Forked f) {
+        LogId id = log.logId();
+        if (log.forkFindingId().isPresent()) {
+            session.touchFinding(log.forkFindingId().getAsLong(), clock.millis());
+            return;
+        }
+        OptionalLong shared = OptionalLong.empty();
+        if (log.role() == LogRole.OPLOG) {
+            shared = OptionalLong.of(follower.sharedPrefix(log, f.fork(), f.served(), client(id)));
+        }
+        FraudEvidence.Fork evidence = new FraudEvidence.Fork(f.fork(), log.role(), shared);
+        String who = log.role() == LogRole.INDEX ? "the executor's index log" : "oplog " + id.hex()
+                + " (the participant's misbehaviour, not the executor's)";
+        String sizes = f.fork().sameSize() ? "two checkpoints of size " + f.fork().larger().size() + " with different roots"
+                : "checkpoints of size " + f.fork().smaller().size() + " and " + f.fork().larger().size()
+                        + " that are inconsistent";
+        Finding.Fraud finding = new Finding.Fraud(FraudCode.LogFork, id, OptionalLong.empty(), OptionalLong.empty(),
+                "fork of " + who + ": " + sizes + (shared.isPresent() ? "; both versions share the first "
+                        + shared.getAsLong() + " entries" : ""),
+                evidence.facts(), evidence);
+        long findingId = observe(finding);
+        Rows.Log updated = log.withFork(OptionalLong.of(findingId), shared);
+        session.saveLog(updated);
+        logs.put(id, updated);
+        if (log.role() == LogRole.INDEX && db.status() == DatabaseStatus.AUDITING) {
+            db = db.withStatus(DatabaseStatus.BREACHED);
+            session.updateDatabase(db);
+        }
+    }
+
+    // ---- the index ----
+
+    private void processIndex() throws InterruptedException {
+        Rows.Log indexLog = logs.get(target.index());
+        SignedCheckpoint checkpoint = follower.verified(indexLog).orElseThrow();
+        long size = checkpoint.size();
+        state = new StateView(session, db.id());
+        participants = new Participants();
+        for (Rows.Log log : logs.values()) {
+            if (log.role() == LogRole.OPLOG) {
+                participants.load(new Participants.Participation(log.logId(), log.nextSeq(), log.active(), log.addedAt()));
+            }
+        }
+        int maxChanges = replayer.maxChanges();
+        machine = new IndexStateMachine(target.index(), state, participants, this, replayer, () -> checkpoint,
+                new IndexStateMachine.Limits(maxChanges + 1, settings.maxWindowBytes()), db.nextPosition(),
+                db.genesisSealed());
+        long from = db.nextPosition();
+        if (from >= size) {
+            indexFullyProcessed = true;
+            return;
+        }
+        progress.accept("index: verifying entries " + from + ".." + (size - 1));
+        TiledTree tree = new Mirror(session, db.id(), target.index()).tree(size);
+        TreeHasher hasher = new TreeHasher();
+        long lastCommit = System.nanoTime();
+        long sinceCommit = 0;
+        long lastProgress = System.nanoTime();
+        boolean stopped = false;
+        try (BundleStream stream = new BundleStream(client(target.index()), TileLayout.bundles(from, size, size))) {
+            reading:
+            while (stream.hasNext()) {
+                EntryBundleId bundle = stream.peek();
+                List<byte[]> entries;
+                try {
+                    entries = stream.next();
+                } catch (FetchException | TileFormatException e) {
+                    entriesUnavailable(bundle, e.getMessage());
+                    stopped = true;
+                    break;
+                }
+                for (int i = 0; i < entries.size(); i++) {
+                    long position = bundle.firstEntry() + i;
+                    if (position < from) {
+                        continue;
+                    }
+                    byte[] entry = entries.get(i);
+                    try {
+                        if (!hasher.leafHash(entry).equals(Mirror.leafHash(tree, position))) {
+                            entriesUnavailable(bundle, "entry " + position + " does not hash to its leaf in the verified tree");
+                            stopped = true;
+                            break reading;
+                        }
+                    } catch (NodeUnavailableException e) {
+                        throw new IllegalStateException("the mirror of the index lacks leaf " + position, e);
+                    }
+                    IndexStateMachine.Step step = machine.offer(position, entry);
+                    switch (step) {
+                        case IndexStateMachine.Step.NeedMore n -> {
+                        }
+                        case IndexStateMachine.Step.Verified v -> {
+                            transactions += v.transaction() ? 1 : 0;
+                            sinceCommit++;
+                            v.notices().forEach(this::observe);
+                            if (sinceCommit >= settings.chunkTransactions()
+                                    || System.nanoTime() - lastCommit > settings.chunkInterval().toNanos()
+                                    || state.uncommittedChanges() > 50_000) {
+                                commitChunk();
+                                lastCommit = System.nanoTime();
+                                sinceCommit = 0;
+                            }
+                        }
+                        case IndexStateMachine.Step.Stopped s -> {
+                            stop(s);
+                            stopped = true;
+                            break reading;
+                        }
+                    }
+                    if (System.nanoTime() - lastProgress > 2_000_000_000L) {
+                        lastProgress = System.nanoTime();
+                        progress.accept("index: verified up to " + machine.verifiedPosition() + " of " + size + " ("
+                                + transactions + " transactions this pass)");
+                    }
+                }
+            }
+        }
+        if (!stopped) {
+            Optional<IndexStateMachine.Step.Stopped> pending = machine.endOfEntries();
+            pending.ifPresent(this::stop);
+            indexFullyProcessed = pending.isEmpty();
+        }
+        commitChunk();
+    }
+
+    private void entriesUnavailable(EntryBundleId bundle, String problem) {
+        long at = machine.verifiedPosition();
+        observe(new Finding.Availability(AvailabilityCode.EntriesUnavailable, Optional.of(target.index()), OptionalLong.of(at),
+                OptionalLong.empty(), "index entries from " + at + " could not be verified: " + bundle.path() + ": " + problem,
+                Facts.builder().put("resource", target.prefixOf(target.index()) + "/" + bundle.path()).put("problem", problem)
+                        .build()));
+    }
+
+    /** The machine stopped: record why (and, past the deadline, that it has waited too long). */
+    private void stop(IndexStateMachine.Step.Stopped s) {
+        long id = observe(s.finding());
+        switch (s.finding()) {
+            case Finding.Fraud f -> {
+                db = db.withStatus(DatabaseStatus.BREACHED);
+                progress.accept("FRAUD " + f.code() + " at " + f.at().orElse(-1) + ": " + f.summary());
+            }
+            case Finding.Availability a when a.availabilityCode() == AvailabilityCode.UnsupportedProtocol ->
+                    db = db.withStatus(DatabaseStatus.UNSUPPORTED);
+            case Finding.Pending p -> {
+                Rows.Finding row = session.finding(id).orElseThrow();
+                boolean late = clock.millis() - row.firstSeenAt() > settings.pendingDeadline().toMillis();
+                AvailabilityCode code = switch (p.pendingCode()) {
+                    case OpNotYetPublished -> AvailabilityCode.AckedOpNotPublished;
+                    case TransactionNotYetComplete -> AvailabilityCode.TransactionIncomplete;
+                    default -> null;
+                };
+                if (late && code != null) {
+                    observe(new Finding.Availability(code, p.log(), p.at(), p.seq(), p.summary() + ", for longer than the"
+                            + " deadline of " + settings.pendingDeadline(), p.facts()));
+                }
+            }
+            default -> {
+            }
+        }
+    }
+
+    private void commitChunk() {
+        db = db.withProgress(machine.verifiedPosition(), machine.sealed());
+        state.writeTo(session);
+        for (Participants.Participation p : participants.drainChanged()) {
+            Rows.Log log = logs.get(p.oplog());
+            Rows.Log updated = log == null ? Rows.Log.fresh(db.id(), p.oplog(), LogRole.OPLOG, p.addedAt())
+                    .withParticipation(p.nextSeq(), p.active()) : log.withParticipation(p.nextSeq(), p.active());
+            session.saveLog(updated);
+            logs.put(p.oplog(), updated);
+        }
+        session.updateDatabase(db);
+        session.commit();
+    }
+
+    // ---- ops (OpLookup) ----
+
+    @Override
+    public Result op(LogId oplog, long seq) throws InterruptedException {
+        if (!synced.containsKey(oplog)) {
+            // A participant this pass has not synced yet (added in genesis or by a transaction just verified).
+            commitChunk();
+            Rows.Log log = logs.get(oplog);
+            if (log == null) {
+                throw new IllegalStateException("op lookup for " + oplog + ", which is not a participant");
+            }
+            sync(log);
+        }
+        Rows.Log log = logs.get(oplog);
+        if (log.forkFindingId().isPresent() && seq >= log.forkSharedPrefix().orElse(0)) {
+            return new Result.BeyondForkedPrefix(log.forkSharedPrefix().orElse(0));
+        }
+        long size = log.verifiedSize();
+        if (seq >= size) {
+            return new Result.NotYetPublished(size);
+        }
+        SignedCheckpoint checkpoint = follower.verified(log).orElseThrow();
+        long bundleIndex = seq / TileResource.FULL_WIDTH;
+        CachedBundle cached = oplogBundles.get(oplog);
+        if (cached == null || cached.index() != bundleIndex || cached.treeSize() != size) {
+            EntryBundleId bundle = TileLayout.bundle(bundleIndex, size);
+            TiledTree tree = oplogTrees.get(oplog);
+            if (tree == null || tree.treeSize() != size) {
+                tree = new Mirror(session, db.id(), oplog).tree(size);
+                oplogTrees.put(oplog, tree);
+            }
+            List<byte[]> entries;
+            try (BundleStream stream = new BundleStream(client(oplog), List.of(bundle))) {
+                entries = stream.next();
+            } catch (FetchException | TileFormatException e) {
+                return new Result.Unavailable(target.prefixOf(oplog) + "/" + bundle.path(), e.getMessage());
+            }
+            TreeHasher hasher = new TreeHasher();
+            for (int i = 0; i < entries.size(); i++) {
+                long index = bundle.firstEntry() + i;
+                try {
+                    if (!hasher.leafHash(entries.get(i)).equals(Mirror.leafHash(tree, index))) {
+                        return new Result.Unavailable(target.prefixOf(oplog) + "/" + bundle.path(),
+                                "op " + index + " does not hash to its leaf in the verified tree");
+                    }
+                } catch (NodeUnavailableException e) {
+                    throw new IllegalStateException("the mirror of oplog " + oplog + " lacks leaf " + index, e);
+                }
+            }
+            cached = new CachedBundle(bundleIndex, size, entries);
+            oplogBundles.put(oplog, cached);
+        }
+        return new Result.Available(cached.entries().get((int) (seq % TileResource.FULL_WIDTH)).clone(), checkpoint);
+    }
+
+    @Override
+    public Map<LogId, SignedCheckpoint> verifiedCheckpoints() {
+        Map<LogId, SignedCheckpoint> out = new LinkedHashMap<>();
+        for (Rows.Log log : logs.values()) {
+            if (log.role() == LogRole.OPLOG && log.verifiedSize() > 0) {
+                follower.verified(log).ifPresent(cp -> out.put(log.logId(), cp));
+            }
+        }
+        return out;
+    }
+
+    // ---- after the index ----
+
+    /** PROTOCOL §3 says every op of an active oplog is processed: one that waits past the deadline is censored. */
+    private void checkCensorship() {
+        long now = clock.millis();
+        for (Rows.Log log : logs.values()) {
+            if (log.role() != LogRole.OPLOG || !log.active() || log.verifiedSize() <= log.nextSeq()) {
+                continue;
+            }
+            long seq = log.nextSeq();
+            long firstSeen = session.firstSeenCovering(db.id(), log.logId(), seq).orElse(now);
+            String summary = "op " + seq + " of active oplog " + log.logId().hex() + " is published (first seen "
+                    + java.time.Instant.ofEpochMilli(firstSeen) + ") but not processed yet";
+            Facts facts = Facts.builder().put("oplog", log.logId()).put("seq", seq).put("firstSeenAt", firstSeen)
+                    .put("oplogVerifiedSize", log.verifiedSize()).build();
+            observe(new Finding.Pending(PendingCode.OpNotYetProcessed, Optional.of(log.logId()), OptionalLong.empty(),
+                    OptionalLong.of(seq), summary, facts));
+            if (now - firstSeen > settings.pendingDeadline().toMillis()) {
+                observe(new Finding.Availability(AvailabilityCode.OpNotProcessed, Optional.of(log.logId()),
+                        OptionalLong.empty(), OptionalLong.of(seq), summary + ", for longer than the deadline of "
+                                + settings.pendingDeadline() + " (censorship)", facts));
+            }
+        }
+    }
+
+    /** Open availability and pending findings whose condition this pass re-checked and did not see again. */
+    private void resolveCleared() {
+        long now = clock.millis();
+        for (Rows.Finding f : session.openFindings(db.id())) {
+            if (observed.containsKey(f.dedupKey()) || f.kind().equals("fraud") || f.kind().equals("notice")) {
+                continue;
+            }
+            AvailabilityCode.Clears clears = clears(f);
+            boolean cleared = switch (clears) {
+                case ON_LOG_SYNC -> f.log().map(l -> Boolean.TRUE.equals(synced.get(l))).orElse(false);
+                case ON_POSITION -> f.atPosition().isPresent() && db.nextPosition() > f.atPosition().getAsLong();
+                case ON_SEQ -> indexFullyProcessed && f.log().isPresent() && isProcessedOrInactive(f);
+                case NEVER -> false;
+            };
+            if (cleared) {
+                session.resolveFinding(f.id(), now);
+            }
+        }
+    }
+
+    private boolean isProcessedOrInactive(Rows.Finding f) {
+        Rows.Log log = logs.get(f.log().get());
+        return log == null || !log.active() || f.opSeq().isEmpty() || log.nextSeq() > f.opSeq().getAsLong();
+    }
+
+    private static AvailabilityCode.Clears clears(Rows.Finding f) {
+        if (f.kind().equals("pending")) {
+            return PendingCode.valueOf(f.code()) == PendingCode.OpNotYetProcessed ? AvailabilityCode.Clears.ON_SEQ
+                    : AvailabilityCode.Clears.ON_POSITION;
+        }
+        return AvailabilityCode.valueOf(f.code()).clears();
+    }
+
+    // ---- findings ----
+
+    /** Records a finding: a new row, or a touch of the open one with the same key. Returns its id. */
+    private long observe(Finding finding) {
+        observed.put(finding.dedupKey(), finding);
+        long now = clock.millis();
+        Optional<Rows.Finding> open = session.openFinding(db.id(), finding.dedupKey());
+        if (open.isPresent()) {
+            session.touchFinding(open.get().id(), now);
+            return open.get().id();
+        }
+        long id = session.insertFinding(db.id(), finding.kind(), finding.code(), finding.log(), finding.at(), finding.entry(),
+                finding.seq(), finding.dedupKey(), finding.summary(), finding.facts().write(), now);
+        if (finding instanceof Finding.Notice) {
+            session.resolveFinding(id, now); // an event, not a condition: closed as it is recorded
+        }
+        inserted.add(session.finding(id).orElseThrow());
+        return id;
+    }
+
+    private PassReport report(Duration duration) {
+        List<Rows.Finding> open = session.openFindings(db.id());
+        Verdict verdict;
+        boolean fraud = db.status() == DatabaseStatus.BREACHED || open.stream().anyMatch(f -> f.kind().equals("fraud"));
+        if (fraud) {
+            verdict = Verdict.MISBEHAVIOUR;
+        } else if (db.status() == DatabaseStatus.UNSUPPORTED
+                || observed.values().stream().anyMatch(f -> f instanceof Finding.Availability)) {
+            verdict = Verdict.COULD_NOT_VERIFY;
+        } else if (observed.values().stream().anyMatch(f -> f instanceof Finding.Pending)) {
+            verdict = Verdict.PENDING;
+        } else {
+            verdict = Verdict.VERIFIED;
+        }
+        List<PassReport.LogPosition> positions = logs.values().stream()
+                .map(l -> new PassReport.LogPosition(l.logId(), l.role(), l.verifiedSize(), l.nextSeq(), l.active())).toList();
+        // The committed rows: a finding inserted and then resolved in this pass (a notice) is reported as inserted.
+        Set<Long> ids = new HashSet<>();
+        List<Rows.Finding> fresh = new ArrayList<>();
+        for (Rows.Finding f : inserted) {
+            if (ids.add(f.id())) {
+                fresh.add(session.finding(f.id()).orElse(f));
+            }
+        }
+        return new PassReport(target.index(), verdict, db.status(), db.nextPosition(),
+                logs.get(target.index()).verifiedSize(), positions, fresh, open, transactions, duration);
+    }
+}

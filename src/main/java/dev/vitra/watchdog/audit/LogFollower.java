@@ -1,0 +1,222 @@
+package dev.vitra.watchdog.audit;
+
+import dev.vitra.watchdog.evidence.ForkEvidence;
+import dev.vitra.watchdog.merkle.Hash;
+import dev.vitra.watchdog.merkle.NodeSource;
+import dev.vitra.watchdog.merkle.NodeUnavailableException;
+import dev.vitra.watchdog.merkle.PrefixCheck;
+import dev.vitra.watchdog.merkle.ProofBuilder;
+import dev.vitra.watchdog.merkle.TreeHasher;
+import dev.vitra.watchdog.note.LogId;
+import dev.vitra.watchdog.note.MalformedNoteException;
+import dev.vitra.watchdog.note.NoteVerificationException;
+import dev.vitra.watchdog.note.SignedCheckpoint;
+import dev.vitra.watchdog.store.Rows;
+import dev.vitra.watchdog.store.StoreSession;
+import dev.vitra.watchdog.tileclient.FetchException;
+import dev.vitra.watchdog.tileclient.TileClient;
+import dev.vitra.watchdog.tiles.TileFormatException;
+import dev.vitra.watchdog.tiles.TiledTree;
+import java.io.IOException;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Keeps one log's verified checkpoint and mirror up to date (PROTOCOL §5.1–5.3): fetch the checkpoint, check its
+ * signature and origin, order it against the stored one by size, and either grow the mirror to it (only if the
+ * tiles reproduce its signed root), or report the stale checkpoint, the fork, or what could not be verified.
+ * Every checkpoint whose signature verifies is stored byte for byte, whatever it turns out to be.
+ */
+final class LogFollower {
+    private final StoreSession session;
+    private final Clock clock;
+
+    LogFollower(StoreSession session, Clock clock) {
+        this.session = session;
+        this.clock = clock;
+    }
+
+    /** What a sync concluded. */
+    sealed interface Outcome {
+        /** The served checkpoint is verified and the mirror holds its tree ({@code log} is the updated row). */
+        record Verified(Rows.Log log, SignedCheckpoint checkpoint, long previousSize) implements Outcome {
+        }
+
+        /** The served checkpoint and the stored one cannot both be true. */
+        record Forked(ForkEvidence fork, SignedCheckpoint served) implements Outcome {
+        }
+
+        /** The served checkpoint is older than the stored one, and consistent with it. */
+        record Stale(SignedCheckpoint served, SignedCheckpoint stored) implements Outcome {
+        }
+
+        /** Nothing could be concluded: what failed, and where. */
+        record Unverifiable(AvailabilityCode code, String resource, String problem) implements Outcome {
+        }
+    }
+
+    /** The stored verified checkpoint of a log, re-opened with the log's key. */
+    Optional<SignedCheckpoint> verified(Rows.Log log) {
+        if (log.verifiedCheckpointId().isEmpty()) {
+            return Optional.empty();
+        }
+        Rows.Checkpoint row = session.checkpoint(log.verifiedCheckpointId().getAsLong()).orElseThrow(
+                () -> new IllegalStateException("verified checkpoint " + log.verifiedCheckpointId() + " is missing"));
+        try {
+            return Optional.of(SignedCheckpoint.open(row.note(), log.logId().origin(), List.of(log.logId().verifierKey())));
+        } catch (MalformedNoteException | NoteVerificationException e) {
+            throw new IllegalStateException("stored checkpoint " + row.id() + " of " + log.logId() + " no longer verifies", e);
+        }
+    }
+
+    /** Syncs one log; commits what it verified, and only that. The session must have nothing uncommitted. */
+    Outcome sync(Rows.Log log, TileClient client) throws InterruptedException {
+        LogId id = log.logId();
+        String checkpointUrl = client.prefix() + "/checkpoint";
+        SignedCheckpoint served;
+        try {
+            served = SignedCheckpoint.open(client.fetchCheckpoint(), id.origin(), List.of(id.verifierKey()));
+        } catch (FetchException e) {
+            return new Outcome.Unverifiable(AvailabilityCode.LogUnreachable, checkpointUrl, e.getMessage());
+        } catch (MalformedNoteException e) {
+            return new Outcome.Unverifiable(AvailabilityCode.CheckpointInvalid, checkpointUrl, "malformed: " + e.getMessage());
+        } catch (NoteVerificationException e) {
+            return new Outcome.Unverifiable(e.kind() == NoteVerificationException.Kind.WRONG_ORIGIN
+                    ? AvailabilityCode.WrongOrigin : AvailabilityCode.CheckpointInvalid, checkpointUrl, e.getMessage());
+        }
+        long servedId = session.recordCheckpoint(log.dbId(), id, served, checkpointUrl, clock.millis());
+        session.commit();
+
+        Optional<SignedCheckpoint> stored = verified(log);
+        long m = stored.map(SignedCheckpoint::size).orElse(0L);
+        Hash a = stored.map(c -> c.checkpoint().root()).orElse(TreeHasher.EMPTY_ROOT);
+        long n = served.size();
+        Hash b = served.checkpoint().root();
+        Mirror mirror = new Mirror(session, log.dbId(), id);
+        try {
+            if (n == m && stored.isPresent()) {
+                if (a.equals(b)) {
+                    return verifiedAt(log, servedId, served, m);
+                }
+                return forked(id, stored.get(), served, b, new dev.vitra.watchdog.merkle.ConsistencyProof(m, n, List.of()));
+            }
+            if (n < m) {
+                // A rollback: our own copy of the larger tree decides (the server may no longer serve it).
+                PrefixCheck.Result r = PrefixCheck.check(n, b, m, a, mirror.tree(m));
+                return switch (r) {
+                    case PrefixCheck.Result.Consistent c -> new Outcome.Stale(served, stored.get());
+                    case PrefixCheck.Result.Inconsistent i -> new Outcome.Forked(
+                            new ForkEvidence(id, served, stored.get(), i.prefixRoot(), i.proof()), served);
+                    case PrefixCheck.Result.NodesDoNotMatch d -> throw new IllegalStateException("the mirror of " + id
+                            + " does not reproduce its own verified root: " + d.failure().getMessage());
+                };
+            }
+            if (n == 0) {
+                // The first checkpoint of an empty log: nothing to grow, but its root must be the empty tree's.
+                return b.equals(TreeHasher.EMPTY_ROOT) ? verifiedAt(log, servedId, served, 0)
+                        : new Outcome.Unverifiable(AvailabilityCode.CheckpointInvalid, checkpointUrl,
+                                "a checkpoint of size 0 with a root other than the empty tree's");
+            }
+            Mirror.Growth growth = mirror.grow(client, m, n);
+            if (growth instanceof Mirror.Growth.Grown g && g.root().equals(b)) {
+                Rows.Log updated = log.withVerified(servedId, n);
+                session.saveLog(updated);
+                session.commit();
+                return new Outcome.Verified(updated, served, m);
+            }
+            session.rollback();
+            return diagnose(id, stored, served, client, m, growth);
+        } catch (FetchException e) {
+            session.rollback();
+            return new Outcome.Unverifiable(AvailabilityCode.TilesUnavailable, e.url(), e.getMessage());
+        } catch (TileFormatException e) {
+            session.rollback();
+            return new Outcome.Unverifiable(AvailabilityCode.TilesMismatch, client.prefix() + "/tile/", e.getMessage());
+        } catch (NodeUnavailableException | IOException e) {
+            session.rollback();
+            if (e.getCause() instanceof FetchException f) {
+                return new Outcome.Unverifiable(AvailabilityCode.TilesUnavailable, f.url(), f.getMessage());
+            }
+            throw new IllegalStateException("the mirror of " + id + " is incomplete: " + e.getMessage(), e);
+        }
+    }
+
+    private Outcome verifiedAt(Rows.Log log, long servedId, SignedCheckpoint served, long previousSize) {
+        Rows.Log updated = log.withVerified(servedId, served.size());
+        session.saveLog(updated);
+        session.commit();
+        return new Outcome.Verified(updated, served, previousSize);
+    }
+
+    private static Outcome forked(LogId id, SignedCheckpoint smaller, SignedCheckpoint larger, Hash prefixRoot,
+            dev.vitra.watchdog.merkle.ConsistencyProof proof) {
+        return new Outcome.Forked(new ForkEvidence(id, smaller, larger, prefixRoot, proof), larger);
+    }
+
+    /**
+     * The server's level-0 tiles did not lead to its signed root. Its own tree decides between a fork (its tiles
+     * prove a size-m prefix other than ours, and reach its signed root) and corrupt or inconsistent tiles.
+     */
+    private Outcome diagnose(LogId id, Optional<SignedCheckpoint> stored, SignedCheckpoint served, TileClient client,
+            long m, Mirror.Growth growth) throws InterruptedException {
+        long n = served.size();
+        String tiles = client.prefix() + "/tile/0/ (size " + n + ")";
+        if (stored.isEmpty()) {
+            return new Outcome.Unverifiable(AvailabilityCode.TilesMismatch, tiles,
+                    "the level-0 tiles served for size " + n + " do not hash to its signed root");
+        }
+        try {
+            PrefixCheck.Result r = PrefixCheck.check(m, stored.get().checkpoint().root(), n, served.checkpoint().root(),
+                    new TiledTree(client, n));
+            return switch (r) {
+                case PrefixCheck.Result.Inconsistent i -> new Outcome.Forked(
+                        new ForkEvidence(id, stored.get(), served, i.prefixRoot(), i.proof()), served);
+                case PrefixCheck.Result.Consistent c -> new Outcome.Unverifiable(AvailabilityCode.TilesMismatch, tiles,
+                        growth instanceof Mirror.Growth.Diverged d
+                                ? "the level-0 tile holding entry " + d.index() + " disagrees with the verified tree"
+                                : "the level-0 tiles served for size " + n + " do not hash to its signed root, though"
+                                        + " its higher tiles do");
+                case PrefixCheck.Result.NodesDoNotMatch d -> new Outcome.Unverifiable(AvailabilityCode.TilesMismatch,
+                        client.prefix() + "/tile/ (size " + n + ")", "the tiles served for size " + n
+                                + " do not reproduce its signed root: " + d.failure().getMessage());
+            };
+        } catch (NodeUnavailableException e) {
+            return new Outcome.Unverifiable(e.getCause() instanceof FetchException ? AvailabilityCode.TilesUnavailable
+                    : AvailabilityCode.TilesMismatch, tiles, e.getMessage());
+        }
+    }
+
+    /**
+     * How many first entries the stored tree provably shares with a forked version of the log: the largest s
+     * whose size-s prefix of ours is, by the fork's own tiles, a prefix of the fork's signed tree. A lower bound
+     * when the fork's tiles cannot be read (at worst 0).
+     */
+    long sharedPrefix(Rows.Log log, ForkEvidence fork, SignedCheckpoint forkCheckpoint, TileClient client) {
+        long ours = log.verifiedSize();
+        long theirs = forkCheckpoint.size();
+        long lo = 0;
+        long hi = Math.min(ours, theirs) - 1;
+        if (hi <= 0) {
+            return 0;
+        }
+        Mirror mirror = new Mirror(session, log.dbId(), log.logId());
+        NodeSource ourTree = mirror.tree(ours);
+        TiledTree theirTree = new TiledTree(client, theirs);
+        Hash theirRoot = forkCheckpoint.checkpoint().root();
+        while (lo < hi) {
+            long mid = lo + (hi - lo + 1) / 2;
+            try {
+                Hash ourPrefix = new ProofBuilder(ourTree, mid).root();
+                if (PrefixCheck.check(mid, ourPrefix, theirs, theirRoot, theirTree) instanceof PrefixCheck.Result.Consistent) {
+                    lo = mid;
+                } else {
+                    hi = mid - 1;
+                }
+            } catch (NodeUnavailableException e) {
+                return lo; // proven so far
+            }
+        }
+        return lo;
+    }
+}

@@ -1,0 +1,529 @@
+package dev.vitra.watchdog.store;
+
+import dev.vitra.watchdog.merkle.TreeHasher;
+import dev.vitra.watchdog.note.LogId;
+import dev.vitra.watchdog.note.SignedCheckpoint;
+import dev.vitra.watchdog.store.Rows.Database;
+import dev.vitra.watchdog.store.Rows.DatabaseStatus;
+import dev.vitra.watchdog.store.Rows.Finding;
+import dev.vitra.watchdog.store.Rows.Log;
+import dev.vitra.watchdog.store.Rows.LogRole;
+import dev.vitra.watchdog.store.Rows.StateEntry;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * One connection to the audit store and the transaction open on it. Nothing is visible to other sessions, or
+ * survives a crash, until {@link #commit()}; {@link #rollback()} (and {@link #close()} without a commit) drops
+ * everything since the last commit. Writes of state entries and tiles are batched and sent at the latest on
+ * commit. Not thread-safe.
+ */
+public final class StoreSession implements AutoCloseable {
+    /** Code units of a path that go into its sort key (UTF-16BE, so 512 bytes at most). */
+    static final int SORT_KEY_CHARS = 256;
+
+    private final Connection connection;
+    private final Map<String, PreparedStatement> statements = new HashMap<>();
+
+    StoreSession(Connection connection) {
+        this.connection = connection;
+    }
+
+    // ---- transactions ----
+
+    public void commit() {
+        try {
+            flushBatches();
+            connection.commit();
+        } catch (SQLException e) {
+            throw failure("commit", e);
+        }
+    }
+
+    public void rollback() {
+        try {
+            pendingTiles.clear();
+            pendingState.clear();
+            connection.rollback();
+        } catch (SQLException e) {
+            throw failure("rollback", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            for (PreparedStatement p : statements.values()) {
+                p.close();
+            }
+            if (!connection.isClosed()) {
+                connection.rollback();
+                connection.close();
+            }
+        } catch (SQLException e) {
+            throw failure("close", e);
+        }
+    }
+
+    // ---- databases ----
+
+    public Optional<Database> database(LogId indexLog) {
+        return query("SELECT id, index_log, executor_url, status, next_position, genesis_sealed, created_at, last_pass_at"
+                + " FROM audited_database WHERE index_log = ?", p -> p.setString(1, indexLog.hex()), rs -> new Database(
+                rs.getLong(1), LogId.parse(rs.getString(2)), rs.getString(3), DatabaseStatus.valueOf(rs.getString(4)),
+                rs.getLong(5), rs.getBoolean(6), rs.getLong(7), optionalLong(rs, 8))).stream().findFirst();
+    }
+
+    public List<Database> databases() {
+        return query("SELECT id, index_log, executor_url, status, next_position, genesis_sealed, created_at, last_pass_at"
+                + " FROM audited_database ORDER BY id", p -> { }, rs -> new Database(rs.getLong(1), LogId.parse(rs.getString(2)),
+                rs.getString(3), DatabaseStatus.valueOf(rs.getString(4)), rs.getLong(5), rs.getBoolean(6), rs.getLong(7),
+                optionalLong(rs, 8)));
+    }
+
+    public Database createDatabase(LogId indexLog, String executorUrl, long now) {
+        long id = insertReturningId("INSERT INTO audited_database (index_log, executor_url, status, next_position,"
+                + " genesis_sealed, created_at) VALUES (?, ?, ?, 0, FALSE, ?)", p -> {
+                    p.setString(1, indexLog.hex());
+                    p.setString(2, executorUrl);
+                    p.setString(3, DatabaseStatus.AUDITING.name());
+                    p.setLong(4, now);
+                });
+        return new Database(id, indexLog, executorUrl, DatabaseStatus.AUDITING, 0, false, now, OptionalLong.empty());
+    }
+
+    public void updateDatabase(Database d) {
+        update("UPDATE audited_database SET executor_url = ?, status = ?, next_position = ?, genesis_sealed = ?,"
+                + " last_pass_at = ? WHERE id = ?", p -> {
+                    p.setString(1, d.executorUrl());
+                    p.setString(2, d.status().name());
+                    p.setLong(3, d.nextPosition());
+                    p.setBoolean(4, d.genesisSealed());
+                    setOptionalLong(p, 5, d.lastPassAt());
+                    p.setLong(6, d.id());
+                });
+    }
+
+    // ---- followed logs ----
+
+    private static final String LOG_COLUMNS = "db_id, log_id, role, verified_checkpoint_id, verified_size, next_seq, active,"
+            + " added_at, fork_finding_id, fork_shared_prefix";
+
+    public List<Log> logs(long dbId) {
+        return query("SELECT " + LOG_COLUMNS + " FROM followed_log WHERE db_id = ? ORDER BY role, log_id",
+                p -> p.setLong(1, dbId), StoreSession::logRow);
+    }
+
+    public Optional<Log> log(long dbId, LogId logId) {
+        return query("SELECT " + LOG_COLUMNS + " FROM followed_log WHERE db_id = ? AND log_id = ?", p -> {
+            p.setLong(1, dbId);
+            p.setString(2, logId.hex());
+        }, StoreSession::logRow).stream().findFirst();
+    }
+
+    /** Inserts or replaces the row of {@code log}. */
+    public void saveLog(Log log) {
+        int changed = update("UPDATE followed_log SET role = ?, verified_checkpoint_id = ?, verified_size = ?, next_seq = ?,"
+                + " active = ?, added_at = ?, fork_finding_id = ?, fork_shared_prefix = ? WHERE db_id = ? AND log_id = ?", p -> {
+                    p.setString(1, log.role().name());
+                    setOptionalLong(p, 2, log.verifiedCheckpointId());
+                    p.setLong(3, log.verifiedSize());
+                    p.setLong(4, log.nextSeq());
+                    p.setBoolean(5, log.active());
+                    setOptionalLong(p, 6, log.addedAt());
+                    setOptionalLong(p, 7, log.forkFindingId());
+                    setOptionalLong(p, 8, log.forkSharedPrefix());
+                    p.setLong(9, log.dbId());
+                    p.setString(10, log.logId().hex());
+                });
+        if (changed == 0) {
+            update("INSERT INTO followed_log (" + LOG_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", p -> {
+                p.setLong(1, log.dbId());
+                p.setString(2, log.logId().hex());
+                p.setString(3, log.role().name());
+                setOptionalLong(p, 4, log.verifiedCheckpointId());
+                p.setLong(5, log.verifiedSize());
+                p.setLong(6, log.nextSeq());
+                p.setBoolean(7, log.active());
+                setOptionalLong(p, 8, log.addedAt());
+                setOptionalLong(p, 9, log.forkFindingId());
+                setOptionalLong(p, 10, log.forkSharedPrefix());
+            });
+        }
+    }
+
+    private static Log logRow(ResultSet rs) throws SQLException {
+        return new Log(rs.getLong(1), LogId.parse(rs.getString(2)), LogRole.valueOf(rs.getString(3)), optionalLong(rs, 4),
+                rs.getLong(5), rs.getLong(6), rs.getBoolean(7), optionalLong(rs, 8), optionalLong(rs, 9), optionalLong(rs, 10));
+    }
+
+    // ---- checkpoints ----
+
+    /** Stores a checkpoint that verified (once per distinct note) and returns its id. */
+    public long recordCheckpoint(long dbId, LogId logId, SignedCheckpoint checkpoint, String sourceUrl, long now) {
+        byte[] raw = checkpoint.raw();
+        byte[] sha = new TreeHasher().sha256(raw).bytes();
+        Optional<Long> existing = query("SELECT id FROM checkpoint WHERE db_id = ? AND log_id = ? AND note_sha256 = ?", p -> {
+            p.setLong(1, dbId);
+            p.setString(2, logId.hex());
+            p.setBytes(3, sha);
+        }, rs -> rs.getLong(1)).stream().findFirst();
+        if (existing.isPresent()) {
+            return existing.get();
+        }
+        return insertReturningId("INSERT INTO checkpoint (db_id, log_id, tree_size, root_hash, note, note_sha256,"
+                + " first_seen_at, source_url) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", p -> {
+                    p.setLong(1, dbId);
+                    p.setString(2, logId.hex());
+                    p.setLong(3, checkpoint.size());
+                    p.setBytes(4, checkpoint.checkpoint().root().bytes());
+                    p.setBytes(5, raw);
+                    p.setBytes(6, sha);
+                    p.setLong(7, now);
+                    p.setString(8, sourceUrl);
+                });
+    }
+
+    public Optional<Rows.Checkpoint> checkpoint(long id) {
+        return query("SELECT id, log_id, tree_size, root_hash, note, first_seen_at, source_url FROM checkpoint WHERE id = ?",
+                p -> p.setLong(1, id), rs -> new Rows.Checkpoint(rs.getLong(1), LogId.parse(rs.getString(2)), rs.getLong(3),
+                        rs.getBytes(4), rs.getBytes(5), rs.getLong(6), rs.getString(7))).stream().findFirst();
+    }
+
+    /** When the watchdog first saw a checkpoint of this log covering entry {@code index} (size > index). */
+    public OptionalLong firstSeenCovering(long dbId, LogId logId, long index) {
+        return query("SELECT MIN(first_seen_at) FROM checkpoint WHERE db_id = ? AND log_id = ? AND tree_size > ?", p -> {
+            p.setLong(1, dbId);
+            p.setString(2, logId.hex());
+            p.setLong(3, index);
+        }, rs -> optionalLong(rs, 1)).stream().findFirst().orElse(OptionalLong.empty());
+    }
+
+    // ---- mirrored tiles ----
+
+    public Optional<byte[]> tile(long dbId, LogId logId, int level, long index) {
+        byte[] pending = pendingTiles.get(new TileKey(dbId, logId.hex(), level, index));
+        if (pending != null) {
+            return Optional.of(pending.clone());
+        }
+        return query("SELECT hashes FROM mirror_tile WHERE db_id = ? AND log_id = ? AND tile_level = ? AND tile_index = ?", p -> {
+            p.setLong(1, dbId);
+            p.setString(2, logId.hex());
+            p.setInt(3, level);
+            p.setLong(4, index);
+        }, rs -> rs.getBytes(1)).stream().findFirst();
+    }
+
+    /** Writes a tile (replacing a shorter version of it); batched until the next flush or commit. */
+    public void putTile(long dbId, LogId logId, int level, long index, byte[] hashes) {
+        pendingTiles.put(new TileKey(dbId, logId.hex(), level, index), hashes.clone());
+        if (pendingTiles.size() >= MAX_PENDING) {
+            flush();
+        }
+    }
+
+    public void deleteTiles(long dbId, LogId logId) {
+        update("DELETE FROM mirror_tile WHERE db_id = ? AND log_id = ?", p -> {
+            p.setLong(1, dbId);
+            p.setString(2, logId.hex());
+        });
+    }
+
+    // ---- contract state ----
+
+    public Optional<StateEntry> stateGet(long dbId, String path) {
+        flush();
+        return query("SELECT path, value_json, written_at FROM state_entry WHERE db_id = ? AND path_hash = ?", p -> {
+            p.setLong(1, dbId);
+            p.setBytes(2, pathHash(path));
+        }, rs -> new StateEntry(rs.getString(1), rs.getString(2), rs.getLong(3))).stream()
+                .filter(e -> e.path().equals(path)).findFirst();
+    }
+
+    /** Every entry whose path starts with {@code prefix}, in no particular order. */
+    public List<StateEntry> stateWithPrefix(long dbId, String prefix) {
+        flush();
+        byte[] lo = sortKey(prefix);
+        // Every path starting with prefix has a sort key >= lo and <= hi (truncation keeps byte order).
+        byte[] hi = sortKey(prefix + '\uffff');
+        return query("SELECT path, value_json, written_at FROM state_entry WHERE db_id = ? AND sort_key >= ? AND sort_key <= ?",
+                p -> {
+                    p.setLong(1, dbId);
+                    p.setBytes(2, lo);
+                    p.setBytes(3, hi);
+                }, rs -> new StateEntry(rs.getString(1), rs.getString(2), rs.getLong(3))).stream()
+                .filter(e -> e.path().startsWith(prefix)).toList();
+    }
+
+    /** Sets {@code path} to a value (or removes it, for an empty value); batched until the next flush or commit. */
+    public void statePut(long dbId, String path, Optional<StateEntry> entry) {
+        pendingState.put(new StateKey(dbId, path), entry);
+        if (pendingState.size() >= MAX_PENDING) {
+            flush();
+        }
+    }
+
+    /** Every state entry, sorted by path in UTF-16 code-unit order (for dumps and tests). */
+    public List<StateEntry> stateAll(long dbId) {
+        flush();
+        List<StateEntry> all = new ArrayList<>(query("SELECT path, value_json, written_at FROM state_entry WHERE db_id = ?",
+                p -> p.setLong(1, dbId), rs -> new StateEntry(rs.getString(1), rs.getString(2), rs.getLong(3))));
+        all.sort((a, b) -> a.path().compareTo(b.path()));
+        return all;
+    }
+
+    static byte[] sortKey(String path) {
+        String head = path.length() > SORT_KEY_CHARS ? path.substring(0, SORT_KEY_CHARS) : path;
+        return head.getBytes(StandardCharsets.UTF_16BE);
+    }
+
+    private static byte[] pathHash(String path) {
+        return new TreeHasher().sha256(path.getBytes(StandardCharsets.UTF_16BE)).bytes();
+    }
+
+    // ---- findings ----
+
+    private static final String FINDING_COLUMNS = "id, db_id, kind, code, log_id, at_position, entry_position, op_seq,"
+            + " dedup_key, summary, facts_json, first_seen_at, last_seen_at, resolved_at";
+
+    public Optional<Finding> openFinding(long dbId, String dedupKey) {
+        return query("SELECT " + FINDING_COLUMNS + " FROM finding WHERE db_id = ? AND dedup_key = ? AND resolved_at IS NULL",
+                p -> {
+                    p.setLong(1, dbId);
+                    p.setString(2, dedupKey);
+                }, StoreSession::findingRow).stream().findFirst();
+    }
+
+    public List<Finding> openFindings(long dbId) {
+        return query("SELECT " + FINDING_COLUMNS + " FROM finding WHERE db_id = ? AND resolved_at IS NULL ORDER BY id",
+                p -> p.setLong(1, dbId), StoreSession::findingRow);
+    }
+
+    public List<Finding> findings(long dbId) {
+        return query("SELECT " + FINDING_COLUMNS + " FROM finding WHERE db_id = ? ORDER BY id", p -> p.setLong(1, dbId),
+                StoreSession::findingRow);
+    }
+
+    public Optional<Finding> finding(long id) {
+        return query("SELECT " + FINDING_COLUMNS + " FROM finding WHERE id = ?", p -> p.setLong(1, id), StoreSession::findingRow)
+                .stream().findFirst();
+    }
+
+    public long insertFinding(long dbId, String kind, String code, Optional<LogId> log, OptionalLong at, OptionalLong entry,
+            OptionalLong opSeq, String dedupKey, String summary, String factsJson, long now) {
+        return insertReturningId("INSERT INTO finding (db_id, kind, code, log_id, at_position, entry_position, op_seq,"
+                + " dedup_key, summary, facts_json, first_seen_at, last_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", p -> {
+                    p.setLong(1, dbId);
+                    p.setString(2, kind);
+                    p.setString(3, code);
+                    p.setString(4, log.map(LogId::hex).orElse(null));
+                    setOptionalLong(p, 5, at);
+                    setOptionalLong(p, 6, entry);
+                    setOptionalLong(p, 7, opSeq);
+                    p.setString(8, dedupKey);
+                    p.setString(9, summary);
+                    p.setString(10, factsJson);
+                    p.setLong(11, now);
+                    p.setLong(12, now);
+                });
+    }
+
+    public void touchFinding(long id, long now) {
+        update("UPDATE finding SET last_seen_at = ? WHERE id = ?", p -> {
+            p.setLong(1, now);
+            p.setLong(2, id);
+        });
+    }
+
+    public void resolveFinding(long id, long now) {
+        update("UPDATE finding SET resolved_at = ?, last_seen_at = ? WHERE id = ? AND resolved_at IS NULL", p -> {
+            p.setLong(1, now);
+            p.setLong(2, now);
+            p.setLong(3, id);
+        });
+    }
+
+    private static Finding findingRow(ResultSet rs) throws SQLException {
+        String log = rs.getString(5);
+        return new Finding(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4),
+                log == null ? Optional.empty() : Optional.of(LogId.parse(log)), optionalLong(rs, 6), optionalLong(rs, 7),
+                optionalLong(rs, 8), rs.getString(9), rs.getString(10), rs.getString(11), rs.getLong(12), rs.getLong(13),
+                optionalLong(rs, 14));
+    }
+
+    // ---- JDBC plumbing ----
+
+    @FunctionalInterface
+    private interface Binder {
+        void bind(PreparedStatement p) throws SQLException;
+    }
+
+    @FunctionalInterface
+    private interface RowMapper<T> {
+        T map(ResultSet rs) throws SQLException;
+    }
+
+    private PreparedStatement prepare(String sql) throws SQLException {
+        PreparedStatement p = statements.get(sql);
+        if (p == null) {
+            p = connection.prepareStatement(sql);
+            statements.put(sql, p);
+        }
+        return p;
+    }
+
+    private PreparedStatement prepareReturningKeys(String sql) throws SQLException {
+        PreparedStatement p = statements.get(sql);
+        if (p == null) {
+            p = connection.prepareStatement(sql, Statement.RETURN_GENERATED_KEYS);
+            statements.put(sql, p);
+        }
+        return p;
+    }
+
+    private <T> List<T> query(String sql, Binder binder, RowMapper<T> mapper) {
+        try {
+            PreparedStatement p = prepare(sql);
+            binder.bind(p);
+            List<T> out = new ArrayList<>();
+            try (ResultSet rs = p.executeQuery()) {
+                while (rs.next()) {
+                    out.add(mapper.map(rs));
+                }
+            }
+            return out;
+        } catch (SQLException e) {
+            throw failure(sql, e);
+        }
+    }
+
+    private int update(String sql, Binder binder) {
+        try {
+            flushBatches();
+            PreparedStatement p = prepare(sql);
+            binder.bind(p);
+            return p.executeUpdate();
+        } catch (SQLException e) {
+            throw failure(sql, e);
+        }
+    }
+
+    private long insertReturningId(String sql, Binder binder) {
+        try {
+            flushBatches();
+            PreparedStatement p = prepareReturningKeys(sql);
+            binder.bind(p);
+            p.executeUpdate();
+            try (ResultSet keys = p.getGeneratedKeys()) {
+                if (!keys.next()) {
+                    throw new SQLException("no generated key");
+                }
+                return keys.getLong(1);
+            }
+        } catch (SQLException e) {
+            throw failure(sql, e);
+        }
+    }
+
+    private record TileKey(long dbId, String log, int level, long index) {
+    }
+
+    private record StateKey(long dbId, String path) {
+    }
+
+    private static final int MAX_PENDING = 2000;
+    private final Map<TileKey, byte[]> pendingTiles = new LinkedHashMap<>();
+    private final Map<StateKey, Optional<StateEntry>> pendingState = new LinkedHashMap<>();
+
+    /** Sends batched writes now (reads do this first, so they see them). */
+    public void flush() {
+        try {
+            flushBatches();
+        } catch (SQLException e) {
+            throw failure("flush", e);
+        }
+    }
+
+    private void flushBatches() throws SQLException {
+        if (!pendingTiles.isEmpty()) {
+            PreparedStatement delete = prepare("DELETE FROM mirror_tile WHERE db_id = ? AND log_id = ? AND tile_level = ?"
+                    + " AND tile_index = ?");
+            PreparedStatement insert = prepare("INSERT INTO mirror_tile (db_id, log_id, tile_level, tile_index, hashes)"
+                    + " VALUES (?, ?, ?, ?, ?)");
+            for (Map.Entry<TileKey, byte[]> t : pendingTiles.entrySet()) {
+                TileKey k = t.getKey();
+                delete.setLong(1, k.dbId());
+                delete.setString(2, k.log());
+                delete.setInt(3, k.level());
+                delete.setLong(4, k.index());
+                delete.addBatch();
+                insert.setLong(1, k.dbId());
+                insert.setString(2, k.log());
+                insert.setInt(3, k.level());
+                insert.setLong(4, k.index());
+                insert.setBytes(5, t.getValue());
+                insert.addBatch();
+            }
+            delete.executeBatch();
+            insert.executeBatch();
+            pendingTiles.clear();
+        }
+        if (!pendingState.isEmpty()) {
+            PreparedStatement delete = prepare("DELETE FROM state_entry WHERE db_id = ? AND path_hash = ?");
+            PreparedStatement insert = prepare("INSERT INTO state_entry (db_id, path_hash, sort_key, path, value_json,"
+                    + " written_at) VALUES (?, ?, ?, ?, ?, ?)");
+            boolean inserts = false;
+            for (Map.Entry<StateKey, Optional<StateEntry>> e : pendingState.entrySet()) {
+                byte[] hash = pathHash(e.getKey().path());
+                delete.setLong(1, e.getKey().dbId());
+                delete.setBytes(2, hash);
+                delete.addBatch();
+                if (e.getValue().isPresent()) {
+                    insert.setLong(1, e.getKey().dbId());
+                    insert.setBytes(2, hash);
+                    insert.setBytes(3, sortKey(e.getKey().path()));
+                    insert.setString(4, e.getKey().path());
+                    insert.setString(5, e.getValue().get().valueJson());
+                    insert.setLong(6, e.getValue().get().writtenAt());
+                    insert.addBatch();
+                    inserts = true;
+                }
+            }
+            delete.executeBatch();
+            if (inserts) {
+                insert.executeBatch();
+            }
+            pendingState.clear();
+        }
+    }
+
+    private static OptionalLong optionalLong(ResultSet rs, int column) throws SQLException {
+        long v = rs.getLong(column);
+        return rs.wasNull() ? OptionalLong.empty() : OptionalLong.of(v);
+    }
+
+    private static void setOptionalLong(PreparedStatement p, int index, OptionalLong value) throws SQLException {
+        if (value.isPresent()) {
+            p.setLong(index, value.getAsLong());
+        } else {
+            p.setNull(index, Types.BIGINT);
+        }
+    }
+
+    private static StoreException failure(String what, SQLException e) {
+        return new StoreException("audit store: " + what.split(" WHERE ")[0] + ": " + e.getMessage(), e);
+    }
+
+}
