@@ -458,7 +458,9 @@ final class AuditPass implements OpLookup {
             AvailabilityCode.Clears clears = clears(f);
             boolean cleared = switch (clears) {
                 case ON_LOG_SYNC -> f.log().map(l -> Boolean.TRUE.equals(synced.get(l))).orElse(false);
-                case ON_POSITION -> f.atPosition().isPresent() && db.nextPosition() > f.atPosition().getAsLong();
+                // A breach ends the audit of transactions: what waited at some position no longer matters.
+                case ON_POSITION -> db.status() == DatabaseStatus.BREACHED
+                        || f.atPosition().isPresent() && db.nextPosition() > f.atPosition().getAsLong();
                 case ON_SEQ -> indexFullyProcessed && f.log().isPresent() && isProcessedOrInactive(f);
                 case NEVER -> false;
             };
