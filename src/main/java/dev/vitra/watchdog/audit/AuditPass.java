@@ -54,6 +54,8 @@ final class AuditPass implements OpLookup {
     private final List<Rows.Finding> inserted = new ArrayList<>();
     private final Map<LogId, TiledTree> oplogTrees = new HashMap<>();
     private final Map<LogId, CachedBundle> oplogBundles = new HashMap<>();
+    /** Each oplog's verified checkpoint as opened this pass, by the size it was verified at. */
+    private final Map<LogId, SignedCheckpoint> oplogCheckpoints = new HashMap<>();
 
     private StateView state;
     private Participants participants;
@@ -378,7 +380,11 @@ final class AuditPass implements OpLookup {
         if (seq >= size) {
             return new Result.NotYetPublished(size);
         }
-        SignedCheckpoint checkpoint = follower.verified(log).orElseThrow();
+        SignedCheckpoint checkpoint = oplogCheckpoints.get(oplog);
+        if (checkpoint == null || checkpoint.size() != size) {
+            checkpoint = follower.verified(log).orElseThrow();
+            oplogCheckpoints.put(oplog, checkpoint);
+        }
         long bundleIndex = seq / TileResource.FULL_WIDTH;
         CachedBundle cached = oplogBundles.get(oplog);
         if (cached == null || cached.index() != bundleIndex || cached.treeSize() != size) {

@@ -1,0 +1,135 @@
+package dev.vitra.watchdog.audit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.vitra.watchdog.contract.ContractEngine;
+import dev.vitra.watchdog.contract.ContractLimits;
+import dev.vitra.watchdog.executor.StaticLogServer;
+import dev.vitra.watchdog.store.AuditStore;
+import dev.vitra.watchdog.store.Rows;
+import dev.vitra.watchdog.store.StoreSession;
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A long audit pass in a child process, killed with SIGKILL at random points at least twenty times: every restart
+ * resumes from the last committed chunk (never from genesis), and the end state equals an uninterrupted pass's —
+ * same positions, same state entry for entry, the one breach reported exactly once.
+ */
+class CrashSafetyTest {
+    private static final int OPS = 16_000;
+    private static final int KILLS = 20;
+
+    @Test
+    void killedAtRandomPointsTheAuditResumesAndEndsExactlyWhereAnUninterruptedPassEnds(@TempDir Path dir) throws Exception {
+        Path served = dir.resolve("served");
+        CounterDatabase db = CounterDatabase.write(served, AuditFixture.contractSource("counter.js"), 3, OPS, true);
+        try (StaticLogServer server = StaticLogServer.start(served, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+            String url = server.baseUrl();
+            Path reference = dir.resolve("reference.mv.db");
+            try (ContractEngine engine = ContractEngine.create(ContractLimits.defaults())) {
+                PassReport r = new Auditor(AuditStore.openH2(reference), engine, AuditSettings.defaults(), Clock.systemUTC())
+                        .pass(new AuditTarget(db.index, url), line -> { });
+                assertThat(r.verdict()).isEqualTo(Verdict.MISBEHAVIOUR);
+                assertThat(r.verifiedPosition()).isEqualTo(db.indexSize - 2);
+            }
+
+            Path store = dir.resolve("crashed.mv.db");
+            long done = db.indexSize - 2; // the breach stops the audit at the last ack
+            Random random = new Random(42);
+            int kills = 0;
+            int runs = 0;
+            long lastPosition = -1;
+            List<String> outputs = new ArrayList<>();
+            List<Long> killedAt = new ArrayList<>();
+            while (true) {
+                // Kill at a random point (JVM start, store opening, log sync, replay, commit) while the pass is
+                // unfinished; once it is, let the last run finish.
+                boolean kill = kills < KILLS && lastPosition < done;
+                Path out = dir.resolve("run-" + runs++ + ".out");
+                Process child = audit(url, db, store, out);
+                boolean exited = child.waitFor(kill ? 500 + random.nextInt(5500) : 300_000, TimeUnit.MILLISECONDS);
+                if (!exited) {
+                    child.destroyForcibly(); // SIGKILL on Linux
+                    child.waitFor();
+                    long position = position(store, db);
+                    // Progress only ever moves forward: never back to genesis.
+                    assertThat(position).as("after kill %d", kills + 1).isGreaterThanOrEqualTo(lastPosition);
+                    lastPosition = position;
+                    killedAt.add(position);
+                    kills++;
+                    continue;
+                }
+                String text = Files.readString(out, StandardCharsets.UTF_8);
+                outputs.add(text);
+                assertThat(child.exitValue()).as(text).isEqualTo(1);
+                lastPosition = position(store, db);
+                if (!kill) {
+                    break;
+                }
+            }
+            System.out.println("crash safety: " + kills + " SIGKILLs, positions committed at each: " + killedAt + " of " + done);
+            assertThat(kills).isGreaterThanOrEqualTo(KILLS);
+            assertThat(killedAt.stream().filter(p -> p > 0 && p < done).distinct().count())
+                    .as("kills landed in the middle of the pass, at different points").isGreaterThanOrEqualTo(KILLS / 2);
+            assertThat(dump(store, db)).isEqualTo(dump(reference, db));
+            long reported = outputs.stream().mapToLong(o -> o.lines().filter(l -> l.contains("FRAUD ChangeMismatchError")
+                    && !l.contains("still open")).count()).sum();
+            assertThat(reported).as("the breach is printed as new at most once across all runs").isLessThanOrEqualTo(1);
+        }
+    }
+
+    private static Process audit(String url, CounterDatabase db, Path store, Path out) throws Exception {
+        List<String> command = new ArrayList<>();
+        command.add(ProcessHandle.current().info().command().orElse("java"));
+        for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            // Truffle's interpreter-only runtime: the optimizing one spends the first seconds of every cold child
+            // compiling, so kills would all land before the first replay. What is tested here is the store.
+            boolean jvmci = arg.contains("JVMCI") || arg.startsWith("--upgrade-module-path")
+                    || arg.equals("-XX:+UnlockExperimentalVMOptions");
+            if (!arg.startsWith("-agentlib") && !arg.startsWith("-javaagent") && !jvmci) {
+                command.add(arg);
+            }
+        }
+        command.add("-Dpolyglot.engine.WarnInterpreterOnly=false");
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.vitra.watchdog.cli.Main", "audit",
+                "--executor", url, "--index", db.index.hex(), "--db", store.toString(), "--chunk", "20", "--quiet"));
+        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+    }
+
+    private static long position(Path store, CounterDatabase db) {
+        if (!Files.exists(store)) {
+            return -1;
+        }
+        try (StoreSession s = AuditStore.openH2(store).session()) {
+            return s.database(db.index).map(Rows.Database::nextPosition).orElse(-1L);
+        }
+    }
+
+    private static String dump(Path store, CounterDatabase db) {
+        try (StoreSession s = AuditStore.openH2(store).session()) {
+            Rows.Database d = s.database(db.index).orElseThrow();
+            StringBuilder sb = new StringBuilder(d.status() + " " + d.nextPosition() + " " + d.genesisSealed() + "\n");
+            for (Rows.Log l : s.logs(d.id())) {
+                sb.append(l.logId()).append(' ').append(l.verifiedSize()).append(' ').append(l.nextSeq()).append(' ')
+                        .append(l.active()).append('\n');
+            }
+            s.stateAll(d.id()).forEach(e -> sb.append(e.path()).append('=').append(e.valueJson()).append('@')
+                    .append(e.writtenAt()).append('\n'));
+            s.findings(d.id()).forEach(f -> sb.append(f.kind()).append(' ').append(f.code()).append(' ').append(f.dedupKey())
+                    .append(' ').append(f.resolvedAt().isPresent()).append('\n'));
+            return sb.toString();
+        }
+    }
+}
