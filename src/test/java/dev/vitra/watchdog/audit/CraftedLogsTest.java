@@ -1,0 +1,247 @@
+package dev.vitra.watchdog.audit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.vitra.watchdog.contract.ContractEngine;
+import dev.vitra.watchdog.contract.ContractLimits;
+import dev.vitra.watchdog.executor.StaticLogServer;
+import dev.vitra.watchdog.note.LogId;
+import dev.vitra.watchdog.note.SignerKey;
+import dev.vitra.watchdog.protocol.IndexEntries;
+import dev.vitra.watchdog.store.AuditStore;
+import dev.vitra.watchdog.store.Rows;
+import dev.vitra.watchdog.tilewriter.LogDirectory;
+import dev.vitra.watchdog.tilewriter.TileWriter;
+import dev.vitra.watchdog.util.JsonText;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Signed logs written by hand, for what no executor fault mode produces: every genesis code, the unsupported
+ * header, acks of removed participants, changes that differ only in JSON spelling (not fraud), and limits of the
+ * JavaScript engine (never fraud).
+ */
+class CraftedLogsTest {
+    private static final ContractEngine ENGINE = ContractEngine.create(ContractLimits.defaults());
+    private static final SignerKey INDEX = CounterDatabase.key(900);
+    private static final SignerKey A = CounterDatabase.key(901);
+    private static final SignerKey B = CounterDatabase.key(902);
+    private static final LogId INDEX_ID = new LogId(INDEX.publicKey());
+    private static final LogId A_ID = new LogId(A.publicKey());
+    private static final LogId B_ID = new LogId(B.publicKey());
+    private static String kv;
+
+    @BeforeAll
+    static void contract() throws Exception {
+        kv = AuditFixture.contractSource("kv.js");
+    }
+
+    @AfterAll
+    static void close() {
+        ENGINE.close();
+    }
+
+    /** Index entries and oplog A's (and B's) ops, as text. */
+    private static final class Logs {
+        final List<String> index = new ArrayList<>();
+        final List<String> a = new ArrayList<>();
+        final List<String> b = new ArrayList<>();
+
+        static Logs genesis(LogId... inputs) {
+            Logs l = new Logs();
+            l.index.add(new String(IndexEntries.header(), StandardCharsets.UTF_8));
+            l.index.add(put(IndexEntries.CONTRACT_SOURCE_PATH, JsonText.quote(kv)));
+            for (LogId id : inputs) {
+                l.index.add(put(IndexEntries.INPUTS_PREFIX + id.hex(), IndexEntries.inputValue(id, true)));
+            }
+            l.index.add(put(IndexEntries.GENESIS_SEAL_PATH, "null"));
+            return l;
+        }
+
+        /** An honest PUT transaction of op {@code seq} of {@code origin}, whose op is appended to its oplog. */
+        Logs honestPut(LogId origin, long seq, String path, String valueJson) {
+            (origin.equals(A_ID) ? a : b).add("{\"op\":\"PUT\",\"path\":" + JsonText.quote(path) + ",\"value\":" + valueJson + "}");
+            index.add(ack(origin, seq, true, 1));
+            index.add(put(path, valueJson));
+            return this;
+        }
+    }
+
+    static String put(String path, String valueJson) {
+        return new String(IndexEntries.put(path, valueJson), StandardCharsets.UTF_8);
+    }
+
+    static String ack(LogId origin, long seq, boolean success, int numChanges) {
+        return put(IndexEntries.ackPath(origin, seq),
+                IndexEntries.ackValue(success, origin, seq, 5, numChanges, Optional.empty(), Optional.empty()));
+    }
+
+    private static PassReport audit(Path dir, Logs logs) throws Exception {
+        Path served = dir.resolve("served");
+        write(served, INDEX, logs.index);
+        write(served, A, logs.a);
+        write(served, B, logs.b);
+        try (StaticLogServer server = StaticLogServer.start(served, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+            return new Auditor(AuditStore.openH2(dir.resolve("store.mv.db")), ENGINE, AuditFixture.fastSettings(),
+                    Clock.systemUTC()).pass(new AuditTarget(INDEX_ID, server.baseUrl()), line -> { });
+        }
+    }
+
+    private static void write(Path root, SignerKey key, List<String> entries) throws Exception {
+        LogId id = new LogId(key.publicKey());
+        TileWriter w = TileWriter.open(new LogDirectory(root.resolve("logs").resolve(id.hex())), key, id.origin());
+        for (String e : entries) {
+            w.append(e.getBytes(StandardCharsets.UTF_8));
+        }
+        w.publish();
+    }
+
+    private static Rows.Finding fraud(PassReport r, String code, long at) {
+        assertThat(r.verdict()).as("%s", r).isEqualTo(Verdict.MISBEHAVIOUR);
+        Rows.Finding f = r.newFindings().stream().filter(x -> x.kind().equals("fraud")).findFirst().orElseThrow();
+        assertThat(f.code()).isEqualTo(code);
+        assertThat(f.atPosition()).hasValue(at);
+        return f;
+    }
+
+    @Test
+    void aPutAtEntryZeroIsAnUnexpectedPath(@TempDir Path dir) throws Exception {
+        Logs l = Logs.genesis(A_ID);
+        l.index.set(0, put("/x", "1"));
+        fraud(audit(dir, l), "UnexpectedPathError", 0);
+    }
+
+    @Test
+    void aHeaderWithAnotherProtocolIsUnsupportedNotABreach(@TempDir Path dir) throws Exception {
+        Logs l = Logs.genesis(A_ID);
+        l.index.set(0, "{\"type\":\"header\",\"protocol\":\"vitra/2\"}");
+        PassReport r = audit(dir, l);
+        assertThat(r.verdict()).isEqualTo(Verdict.COULD_NOT_VERIFY);
+        assertThat(r.status()).isEqualTo(Rows.DatabaseStatus.UNSUPPORTED);
+        assertThat(r.newFindings()).extracting(Rows.Finding::code).containsExactly("UnsupportedProtocol");
+    }
+
+    @Test
+    void aHeaderWithAnExtraMemberIsAnInvalidSchema(@TempDir Path dir) throws Exception {
+        Logs l = Logs.genesis(A_ID);
+        l.index.set(0, "{\"type\":\"header\",\"protocol\":\"vitra/1\",\"x\":1}");
+        fraud(audit(dir, l), "InvalidSchemaError", 0);
+    }
+
+    @Test
+    void entryOneMustPutANonEmptyContractSource(@TempDir Path dir) throws Exception {
+        Logs wrongPath = Logs.genesis(A_ID);
+        wrongPath.index.set(1, put("/.sys/contract/other", JsonText.quote(kv)));
+        fraud(audit(dir.resolve("a"), wrongPath), "UnexpectedPathError", 1);
+        Logs empty = Logs.genesis(A_ID);
+        empty.index.set(1, put(IndexEntries.CONTRACT_SOURCE_PATH, "\"\""));
+        fraud(audit(dir.resolve("b"), empty), "InvalidSchemaError", 1);
+    }
+
+    @Test
+    void aSealWithoutInputsIsNoGenesisInputsDeclared(@TempDir Path dir) throws Exception {
+        fraud(audit(dir, Logs.genesis()), "NoGenesisInputsDeclaredError", 2);
+    }
+
+    @Test
+    void genesisInputsMustBeWellFormedAndUnique(@TempDir Path dir) throws Exception {
+        Logs inactive = Logs.genesis(A_ID);
+        inactive.index.set(2, put(IndexEntries.INPUTS_PREFIX + A_ID.hex(), IndexEntries.inputValue(A_ID, false)));
+        fraud(audit(dir.resolve("a"), inactive), "InvalidSchemaError", 2);
+        Logs twice = Logs.genesis(A_ID, A_ID);
+        fraud(audit(dir.resolve("b"), twice), "InvalidSchemaError", 3);
+        Logs other = Logs.genesis(A_ID);
+        other.index.add(3, put("/something", "1"));
+        fraud(audit(dir.resolve("c"), other), "UnexpectedPathError", 3);
+    }
+
+    @Test
+    void aChangeWhereAnAckIsDueWasNotProducedByTheMonitor(@TempDir Path dir) throws Exception {
+        Logs l = Logs.genesis(A_ID).honestPut(A_ID, 0, "/a", "1");
+        l.index.add(put("/sneaked", "true"));
+        fraud(audit(dir, l), "ChangeNotProducedByMonitorError", 6);
+    }
+
+    @Test
+    void anAckOfAParticipantNoLongerActiveIsANonParticipant(@TempDir Path dir) throws Exception {
+        // A contract that can remove participants; A's op 0 removes B, then B's op 0 is processed anyway.
+        Logs l = Logs.genesis(A_ID, B_ID);
+        String removing = kv.replace("DEL (tx, op) { tx.delete(op.path) },",
+                "DEL (tx, op) { tx.delete(op.path) },\n  REMOVE (tx, op) { tx.removeOplog({ pubkey: op.pubkey }) },");
+        l.index.set(1, put(IndexEntries.CONTRACT_SOURCE_PATH, JsonText.quote(removing)));
+        l.a.add("{\"op\":\"REMOVE\",\"pubkey\":\"" + B_ID.hex() + "\"}");
+        l.index.add(ack(A_ID, 0, true, 1));
+        l.index.add(put(IndexEntries.INPUTS_PREFIX + B_ID.hex(), IndexEntries.inputValue(B_ID, false)));
+        l.b.add("{\"op\":\"PUT\",\"path\":\"/b\",\"value\":1}");
+        l.index.add(ack(B_ID, 0, true, 1));
+        l.index.add(put("/b", "1"));
+        Rows.Finding f = fraud(audit(dir, l), "NonParticipantError", 7);
+        assertThat(f.factsJson()).contains("\"inputWrittenAt\":6");
+    }
+
+    @Test
+    void changesThatDifferOnlyInJsonSpellingAreTheSameChange(@TempDir Path dir) throws Exception {
+        Logs l = Logs.genesis(A_ID);
+        l.a.add("{\"op\":\"PUT\",\"path\":\"/n\",\"value\":{\"x\":1,\"y\":[1,-0,\"\\u00e9\"]}}");
+        l.index.add(ack(A_ID, 0, true, 1));
+        // Members in another order, 1 as 1.0 and 1e0, -0 as 0, é escaped differently, spaces: equal as JSON values.
+        l.index.add("{ \"value\" : { \"y\" : [ 1.0 , 0 , \"\\u00E9\" ] , \"x\" : 1e0 } , \"path\" : \"/n\" , \"type\" : \"put\" }");
+        PassReport r = audit(dir, l);
+        assertThat(r.verdict()).as("%s", r).isEqualTo(Verdict.VERIFIED);
+        assertThat(r.newFindings()).isEmpty();
+    }
+
+    @Test
+    void aValueAsDeepAsAnEntryAllowsIsComparedNotAVerdictOfOurStack(@TempDir Path dir) throws Exception {
+        Logs l = Logs.genesis(A_ID);
+        String deep = "[".repeat(20_000) + "1" + "]".repeat(20_000);
+        l.a.add("{\"op\":\"PUT\",\"path\":\"/deep\",\"value\":1}");
+        l.index.add(ack(A_ID, 0, true, 1));
+        l.index.add(put("/deep", deep));
+        // The contract put 1; the executor published a 20,000-deep array: a mismatch, decided without a stack overflow.
+        Rows.Finding f = fraud(audit(dir, l), "ChangeMismatchError", 4);
+        assertThat(f.entryPosition()).hasValue(5);
+    }
+
+    @Test
+    void anOpNestedBeyondTheJsEnginesParserIsOurLimitNotTheExecutorsFault(@TempDir Path dir) throws Exception {
+        Logs l = Logs.genesis(A_ID);
+        String deepValue = "[".repeat(30_000) + "]".repeat(30_000);
+        l.a.add("{\"op\":\"PUT\",\"path\":\"/d\",\"value\":" + deepValue + "}");
+        l.index.add(ack(A_ID, 0, true, 1));
+        l.index.add(put("/d", deepValue));
+        PassReport r = audit(dir, l);
+        assertThat(r.newFindings()).noneMatch(x -> x.kind().equals("fraud"));
+        assertThat(r.verdict()).isEqualTo(Verdict.COULD_NOT_VERIFY);
+        assertThat(r.newFindings()).extracting(Rows.Finding::code).containsExactly("ReplayAborted");
+    }
+
+    @Test
+    void anOpThatIsNotUtf8FailsAndAnExecutorThatAppliesItAnywayIsCaught(@TempDir Path dir) throws Exception {
+        Path served = dir.resolve("served");
+        Logs l = Logs.genesis(A_ID);
+        l.index.add(ack(A_ID, 0, true, 1));
+        l.index.add(put("/a", "\"\\ufffd\""));
+        write(served, INDEX, l.index);
+        TileWriter w = TileWriter.open(new LogDirectory(served.resolve("logs").resolve(A_ID.hex())), A, A_ID.origin());
+        w.append(new byte[] {'{', '"', 'o', 'p', '"', ':', '"', 'P', 'U', 'T', '"', ',', '"', 'p', 'a', 't', 'h', '"', ':',
+            '"', '/', 'a', '"', ',', '"', 'v', 'a', 'l', 'u', 'e', '"', ':', '"', (byte) 0xff, '"', '}'});
+        w.publish();
+        write(served, B, List.of());
+        try (StaticLogServer server = StaticLogServer.start(served, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+            PassReport r = new Auditor(AuditStore.openH2(dir.resolve("store.mv.db")), ENGINE, AuditFixture.fastSettings(),
+                    Clock.systemUTC()).pass(new AuditTarget(INDEX_ID, server.baseUrl()), line -> { });
+            fraud(r, "MonitorApplyFailedError", 4);
+        }
+    }
+}
