@@ -467,7 +467,8 @@ final class AuditPass implements OpLookup {
                 // A breach ends the audit of transactions: what waited at some position no longer matters.
                 case ON_POSITION -> db.status() == DatabaseStatus.BREACHED
                         || f.atPosition().isPresent() && db.nextPosition() > f.atPosition().getAsLong();
-                case ON_SEQ -> indexFullyProcessed && f.log().isPresent() && isProcessedOrInactive(f);
+                case ON_SEQ -> db.status() == DatabaseStatus.BREACHED
+                        || indexFullyProcessed && f.log().isPresent() && isProcessedOrInactive(f);
                 case NEVER -> false;
             };
             if (cleared) {

@@ -128,7 +128,7 @@ final class AuditCommand implements Callable<Integer> {
                 .withChunks(chunk, AuditSettings.defaults().chunkInterval());
         AuditTarget target = new AuditTarget(indexLog, executor, bases, accept);
         PassReport report;
-        try (ContractEngine engine = ContractEngine.create(ContractLimits.defaults())) {
+        try (store; ContractEngine engine = ContractEngine.create(ContractLimits.defaults())) {
             Auditor auditor = new Auditor(store, engine, settings, Clock.systemUTC());
             report = auditor.pass(target, line -> {
                 if (!quiet) {

@@ -20,16 +20,20 @@ public final class AuditStore implements AutoCloseable {
 
     private final DataSource dataSource;
     private final String description;
+    /** Held open for the store's lifetime: H2 closes (and unlocks) a file when its last connection closes. */
+    private final Connection keeper;
 
-    private AuditStore(DataSource dataSource, String description) {
+    private AuditStore(DataSource dataSource, String description, Connection keeper) {
         this.dataSource = dataSource;
         this.description = description;
+        this.keeper = keeper;
     }
 
     /**
      * Opens (creating it if needed) the H2 database in {@code file}, e.g. {@code data/watchdog.mv.db}; the suffix
      * may be left out. Commits are written to the file before they return (no write delay), so a killed process
-     * loses nothing it committed; H2 locks the file while it is open.
+     * loses nothing it committed. The file is locked from here until {@link #close()}: another process opening it
+     * fails, so two passes never interleave on one store.
      */
     public static AuditStore openH2(Path file) {
         Path absolute = file.toAbsolutePath().normalize();
@@ -51,12 +55,27 @@ public final class AuditStore implements AutoCloseable {
 
     /** Opens any JDBC data source whose database runs the audit's migrations (H2, PostgreSQL). */
     public static AuditStore open(DataSource dataSource, String description) {
+        Connection keeper;
+        try {
+            keeper = dataSource.getConnection();
+        } catch (SQLException e) {
+            throw new StoreException("cannot open the audit store (" + description + "): " + e.getMessage(), e);
+        }
         try {
             Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
         } catch (FlywayException e) {
+            closeQuietly(keeper);
             throw new StoreException("cannot open the audit store (" + description + "): " + rootMessage(e), e);
         }
-        return new AuditStore(dataSource, description);
+        return new AuditStore(dataSource, description, keeper);
+    }
+
+    private static void closeQuietly(Connection c) {
+        try {
+            c.close();
+        } catch (SQLException ignored) {
+            // closing after a failure: nothing more to report
+        }
     }
 
     /** A new session: its own connection, one transaction at a time. */
@@ -83,8 +102,9 @@ public final class AuditStore implements AutoCloseable {
         return t == e ? e.getMessage() : e.getMessage() + " (" + t.getMessage() + ")";
     }
 
+    /** Releases the store (for H2: closes and unlocks the file once no session is open). */
     @Override
     public void close() {
-        // H2 closes the file when its last connection closes; pooled data sources (PostgreSQL) are closed by their owner.
+        closeQuietly(keeper);
     }
 }

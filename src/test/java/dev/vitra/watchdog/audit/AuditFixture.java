@@ -98,20 +98,31 @@ final class AuditFixture implements AutoCloseable {
     }
 
     PassReport audit(AuditSettings settings, AuditTarget target) throws Exception {
-        AuditStore store = AuditStore.openH2(storeFile);
-        return new Auditor(store, engine, settings, clock).pass(target, line -> { });
+        return pass(storeFile, engine, settings, clock, target);
+    }
+
+    /** One pass with a store opened for it and closed after. */
+    static PassReport pass(Path store, ContractEngine engine, AuditSettings settings, Clock clock, AuditTarget target)
+            throws InterruptedException {
+        try (AuditStore s = AuditStore.openH2(store)) {
+            return new Auditor(s, engine, settings, clock).pass(target, line -> { });
+        }
+    }
+
+    /** Reads the store (opened for it and closed after). */
+    static <T> T read(Path store, java.util.function.Function<StoreSession, T> reader) {
+        try (AuditStore s = AuditStore.openH2(store); StoreSession session = s.session()) {
+            return reader.apply(session);
+        }
     }
 
     List<Rows.Finding> findings() {
-        try (StoreSession s = AuditStore.openH2(storeFile).session()) {
-            Rows.Database db = s.database(index()).orElseThrow();
-            return s.findings(db.id());
-        }
+        return read(storeFile, s -> s.findings(s.database(index()).orElseThrow().id()));
     }
 
     /** Everything the store holds about the database, minus times: equal for equal audits. */
     String dump() {
-        try (StoreSession s = AuditStore.openH2(storeFile).session()) {
+        return read(storeFile, s -> {
             Rows.Database db = s.database(index()).orElseThrow();
             StringBuilder sb = new StringBuilder();
             sb.append("db ").append(db.status()).append(' ').append(db.nextPosition()).append(' ').append(db.genesisSealed()).append('\n');
@@ -128,7 +139,7 @@ final class AuditFixture implements AutoCloseable {
                         .append(f.resolvedAt().isPresent() ? "resolved" : "open").append('\n');
             }
             return sb.toString();
-        }
+        });
     }
 
     @Override

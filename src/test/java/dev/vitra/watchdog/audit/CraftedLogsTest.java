@@ -8,7 +8,6 @@ import dev.vitra.watchdog.executor.StaticLogServer;
 import dev.vitra.watchdog.note.LogId;
 import dev.vitra.watchdog.note.SignerKey;
 import dev.vitra.watchdog.protocol.IndexEntries;
-import dev.vitra.watchdog.store.AuditStore;
 import dev.vitra.watchdog.store.Rows;
 import dev.vitra.watchdog.tilewriter.LogDirectory;
 import dev.vitra.watchdog.tilewriter.TileWriter;
@@ -92,8 +91,8 @@ class CraftedLogsTest {
         write(served, A, logs.a);
         write(served, B, logs.b);
         try (StaticLogServer server = StaticLogServer.start(served, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
-            return new Auditor(AuditStore.openH2(dir.resolve("store.mv.db")), ENGINE, AuditFixture.fastSettings(),
-                    Clock.systemUTC()).pass(new AuditTarget(INDEX_ID, server.baseUrl()), line -> { });
+            return AuditFixture.pass(dir.resolve("store.mv.db"), ENGINE, AuditFixture.fastSettings(), Clock.systemUTC(),
+                    new AuditTarget(INDEX_ID, server.baseUrl()));
         }
     }
 
@@ -239,8 +238,8 @@ class CraftedLogsTest {
         w.publish();
         write(served, B, List.of());
         try (StaticLogServer server = StaticLogServer.start(served, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
-            PassReport r = new Auditor(AuditStore.openH2(dir.resolve("store.mv.db")), ENGINE, AuditFixture.fastSettings(),
-                    Clock.systemUTC()).pass(new AuditTarget(INDEX_ID, server.baseUrl()), line -> { });
+            PassReport r = AuditFixture.pass(dir.resolve("store.mv.db"), ENGINE, AuditFixture.fastSettings(),
+                    Clock.systemUTC(), new AuditTarget(INDEX_ID, server.baseUrl()));
             fraud(r, "MonitorApplyFailedError", 4);
         }
     }

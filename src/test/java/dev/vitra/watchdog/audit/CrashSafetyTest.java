@@ -5,9 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.vitra.watchdog.contract.ContractEngine;
 import dev.vitra.watchdog.contract.ContractLimits;
 import dev.vitra.watchdog.executor.StaticLogServer;
-import dev.vitra.watchdog.store.AuditStore;
 import dev.vitra.watchdog.store.Rows;
-import dev.vitra.watchdog.store.StoreSession;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -39,8 +37,8 @@ class CrashSafetyTest {
             String url = server.baseUrl();
             Path reference = dir.resolve("reference.mv.db");
             try (ContractEngine engine = ContractEngine.create(ContractLimits.defaults())) {
-                PassReport r = new Auditor(AuditStore.openH2(reference), engine, AuditSettings.defaults(), Clock.systemUTC())
-                        .pass(new AuditTarget(db.index, url), line -> { });
+                PassReport r = AuditFixture.pass(reference, engine, AuditSettings.defaults(), Clock.systemUTC(),
+                        new AuditTarget(db.index, url));
                 assertThat(r.verdict()).isEqualTo(Verdict.MISBEHAVIOUR);
                 assertThat(r.verifiedPosition()).isEqualTo(db.indexSize - 2);
             }
@@ -112,13 +110,11 @@ class CrashSafetyTest {
         if (!Files.exists(store)) {
             return -1;
         }
-        try (StoreSession s = AuditStore.openH2(store).session()) {
-            return s.database(db.index).map(Rows.Database::nextPosition).orElse(-1L);
-        }
+        return AuditFixture.read(store, s -> s.database(db.index).map(Rows.Database::nextPosition).orElse(-1L));
     }
 
     private static String dump(Path store, CounterDatabase db) {
-        try (StoreSession s = AuditStore.openH2(store).session()) {
+        return AuditFixture.read(store, s -> {
             Rows.Database d = s.database(db.index).orElseThrow();
             StringBuilder sb = new StringBuilder(d.status() + " " + d.nextPosition() + " " + d.genesisSealed() + "\n");
             for (Rows.Log l : s.logs(d.id())) {
@@ -130,6 +126,6 @@ class CrashSafetyTest {
             s.findings(d.id()).forEach(f -> sb.append(f.kind()).append(' ').append(f.code()).append(' ').append(f.dedupKey())
                     .append(' ').append(f.resolvedAt().isPresent()).append('\n'));
             return sb.toString();
-        }
+        });
     }
 }

@@ -12,7 +12,6 @@ import dev.vitra.watchdog.executor.Executor;
 import dev.vitra.watchdog.executor.StaticLogServer;
 import dev.vitra.watchdog.note.LogId;
 import dev.vitra.watchdog.note.SignerKey;
-import dev.vitra.watchdog.store.AuditStore;
 import dev.vitra.watchdog.store.Rows;
 import dev.vitra.watchdog.testing.Mutator;
 import dev.vitra.watchdog.tilewriter.LogDirectory;
@@ -124,9 +123,8 @@ class DifferentialAuditTest {
                     write(root.resolve("logs").resolve(e.getKey().hex()), OPLOG_KEYS.get(e.getKey()), e.getKey(), e.getValue());
                 }
                 NaiveAuditor.Verdict expected = NaiveAuditor.audit(scenario.index(), byHex(scenario.oplogs()), ENGINE);
-                PassReport report = new Auditor(AuditStore.openH2(dir.resolve("store-" + s + ".mv.db")), ENGINE,
-                        AuditFixture.fastSettings(), Clock.systemUTC())
-                        .pass(new AuditTarget(indexId, server.baseUrl() + "/s" + s), line -> { });
+                PassReport report = AuditFixture.pass(dir.resolve("store-" + s + ".mv.db"), ENGINE,
+                        AuditFixture.fastSettings(), Clock.systemUTC(), new AuditTarget(indexId, server.baseUrl() + "/s" + s));
                 NaiveAuditor.Verdict actual = verdictOf(report, scenario.index().size());
                 codes.merge(expected.code(), 1, Integer::sum);
                 if (!actual.equals(expected)) {

@@ -95,9 +95,9 @@ class HonestDatabaseTest {
                     Duration.ofHours(1))) {
                 // Sometimes audit twice in a row; the second pass has nothing new.
                 for (int pass = 0; pass < (round % 2 == 0 ? 2 : 1); pass++) {
-                    PassReport report = new Auditor(AuditStore.openH2(store), ENGINE,
-                            AuditFixture.fastSettings().withChunks(97, Duration.ofSeconds(2)), clock)
-                            .pass(new AuditTarget(index, server.baseUrl()), line -> { });
+                    PassReport report = AuditFixture.pass(store, ENGINE,
+                            AuditFixture.fastSettings().withChunks(97, Duration.ofSeconds(2)), clock,
+                            new AuditTarget(index, server.baseUrl()));
                     assertThat(report.verdict()).as("round %d pass %d: %s", round, pass, report).isEqualTo(Verdict.VERIFIED);
                     assertThat(report.newFindings()).allMatch(f -> f.kind().equals("notice"), "only notices");
                     assertThat(report.verifiedPosition()).isEqualTo(executor.indexSize());
@@ -106,7 +106,7 @@ class HonestDatabaseTest {
             clock.advance(Duration.ofMinutes(10));
         }
         assertThat(ops).isGreaterThan(2000);
-        try (StoreSession s = AuditStore.openH2(store).session()) {
+        try (AuditStore opened = AuditStore.openH2(store); StoreSession s = opened.session()) {
             Rows.Database db = s.database(index).orElseThrow();
             List<Rows.Finding> findings = s.findings(db.id());
             assertThat(findings).allMatch(f -> f.kind().equals("notice"));

@@ -36,19 +36,22 @@ class LogFollowerTest {
     @TempDir
     Path dir;
     private StaticLogServer server;
+    private AuditStore store;
     private StoreSession session;
     private LogFollower follower;
 
     @BeforeEach
     void start() throws Exception {
         server = StaticLogServer.start(dir.resolve("served"), new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-        session = AuditStore.openH2(dir.resolve("store.mv.db")).session();
+        store = AuditStore.openH2(dir.resolve("store.mv.db"));
+        session = store.session();
         follower = new LogFollower(session, Clock.systemUTC());
     }
 
     @AfterEach
     void stop() {
         session.close();
+        store.close();
         server.close();
     }
 
