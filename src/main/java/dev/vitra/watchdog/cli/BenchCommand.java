@@ -15,7 +15,8 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks whose figures docs/benchmarks.md reports, each as a ratio to a baseline measured in the same run.",
-        subcommands = {BenchCommand.TreeHash.class, BenchCommand.LogVerify.class, BenchContractCommand.class})
+        subcommands = {BenchCommand.TreeHash.class, BenchCommand.LogVerify.class, BenchContractCommand.class,
+                BenchAuditCommand.class})
 final class BenchCommand implements Runnable {
     @Spec
     CommandSpec spec;

@@ -287,6 +287,15 @@ public final class Executor {
      * to its oplog and published; a read-only call (or a non-participant) only returns the method's result.
      */
     public synchronized CallResult call(LogId participant, String method, String paramsJson) throws IOException {
+        return call(participant, method, paramsJson, true);
+    }
+
+    /**
+     * {@link #call(LogId, String, String)}, publishing the participant's oplog now or (for bulk loads) leaving that to
+     * the next {@link #processPending()}, which publishes every log it touched.
+     */
+    public synchronized CallResult call(LogId participant, String method, String paramsJson, boolean publish)
+            throws IOException {
         TileWriter oplog = oplogs.get(participant);
         if (oplog == null) {
             throw new IllegalArgumentException("participant " + participant.hex() + " has no oplog in this database");
@@ -300,7 +309,9 @@ public final class Executor {
                 positions.add(oplog.append(entry));
                 pending.get(participant).add(entry);
             }
-            oplog.publish();
+            if (publish) {
+                oplog.publish();
+            }
         }
         return new CallResult(outcome, positions);
     }

@@ -1,0 +1,236 @@
+package dev.vitra.watchdog.cli;
+
+import dev.vitra.watchdog.audit.AuditSettings;
+import dev.vitra.watchdog.audit.AuditTarget;
+import dev.vitra.watchdog.audit.Auditor;
+import dev.vitra.watchdog.audit.PassReport;
+import dev.vitra.watchdog.audit.Verdict;
+import dev.vitra.watchdog.bench.AuditBench;
+import dev.vitra.watchdog.contract.ContractEngine;
+import dev.vitra.watchdog.contract.ContractLimits;
+import dev.vitra.watchdog.executor.Executor;
+import dev.vitra.watchdog.executor.ExecutorServer;
+import dev.vitra.watchdog.store.AuditStore;
+import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "audit", mixinStandardHelpOptions = true,
+        description = {"End-to-end audit of a key/value database served by the reference executor on loopback: a",
+                "cold pass (a new process, from genesis), a warm pass (this JVM, after one warm-up pass), both against",
+                "a bare replay of the same ops through the contract runtime (the baseline), then incremental passes of",
+                "--increment new ops on a 1,000-op and on the --ops-op history, and peak heap. Databases are built",
+                "once by the executor and cached in --cache."})
+final class BenchAuditCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--ops", defaultValue = "100000", description = "ops in the large database (default ${DEFAULT-VALUE})")
+    int ops;
+
+    @Option(names = "--small-ops", defaultValue = "1000", description = "ops in the small database (default ${DEFAULT-VALUE})")
+    int smallOps;
+
+    @Option(names = "--participants", defaultValue = "4", description = "oplogs per database (default ${DEFAULT-VALUE})")
+    int participants;
+
+    @Option(names = "--increment", defaultValue = "100", description = "new ops per incremental pass (default ${DEFAULT-VALUE})")
+    int increment;
+
+    @Option(names = "--rounds", defaultValue = "5", description = "incremental passes per database (default ${DEFAULT-VALUE})")
+    int rounds;
+
+    @Option(names = "--cold-heap", defaultValue = "512m", description = "-Xmx of the cold process (default ${DEFAULT-VALUE})")
+    String coldHeap;
+
+    @Option(names = "--cache", defaultValue = "target/bench-audit", description = "where databases are built and kept (default ${DEFAULT-VALUE})")
+    Path cache;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        Path work = cache.resolve("work");
+        AuditBench.deleteTree(work);
+        Files.createDirectories(work);
+        try (ContractEngine engine = ContractEngine.create(ContractLimits.defaults())) {
+            out.printf("bench audit: %,d-op and %,d-op key/value databases, %d participants, %s, %s runtime%n", ops, smallOps,
+                    participants, Runtime.version(), engine.mode());
+            Path bigBuilt = AuditBench.database(cache, ops, participants, engine, out);
+            Path smallBuilt = AuditBench.database(cache, smallOps, participants, engine, out);
+            Path bigDb = work.resolve("big");
+            Path smallDb = work.resolve("small");
+            AuditBench.copyTree(bigBuilt, bigDb);
+            AuditBench.copyTree(smallBuilt, smallDb);
+            Executor big = Executor.open(bigDb, engine, Clock.systemUTC());
+            Executor small = Executor.open(smallDb, engine, Clock.systemUTC());
+            InetSocketAddress loopback = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+            try (ExecutorServer bigServer = ExecutorServer.start(big, loopback, Duration.ofDays(1));
+                 ExecutorServer smallServer = ExecutorServer.start(small, loopback, Duration.ofDays(1))) {
+                AuditTarget bigTarget = new AuditTarget(big.indexLogId(), bigServer.baseUrl());
+                AuditTarget smallTarget = new AuditTarget(small.indexLogId(), smallServer.baseUrl());
+
+                // Cold: a whole new process, as `audit` runs from cron; with the optimizing runtime and without.
+                Cold cold = cold(bigTarget, work, true);
+                out.printf("cold   %s%n", cold);
+                Cold coldInterpreter = cold(bigTarget, work, false);
+                out.printf("cold   %s%n", coldInterpreter);
+
+                // Warm: the baseline and the audit alternate, after one warm-up of each.
+                AuditBench.bareReplay(bigDb, engine);
+                pass(engine, work.resolve("warmup.mv.db"), bigTarget);
+                long t0 = System.nanoTime();
+                long replayed = AuditBench.bareReplay(bigDb, engine);
+                double bareSeconds = (System.nanoTime() - t0) / 1e9;
+                resetHeapPeaks();
+                t0 = System.nanoTime();
+                PassReport warm = pass(engine, work.resolve("big.mv.db"), bigTarget);
+                double warmSeconds = (System.nanoTime() - t0) / 1e9;
+                long warmPeak = heapPeakBytes();
+                out.printf("warm   bare replay (baseline) %,d ops in %.1f s = %,.0f ops/s%n", replayed, bareSeconds,
+                        replayed / bareSeconds);
+                out.printf("warm   audit                  %,d ops in %.1f s = %,.0f ops/s (%.2f of the baseline)%n",
+                        warm.transactions(), warmSeconds, warm.transactions() / warmSeconds,
+                        (warm.transactions() / warmSeconds) / (replayed / bareSeconds));
+                out.printf("warm   heap peak during the audit pass (sum of pool peaks, with the executor in the same JVM):"
+                        + " %,d MB%n", warmPeak >> 20);
+                out.printf("cold   audit / warm audit: %.2f optimizing, %.2f interpreter-only%n",
+                        (cold.transactions / cold.seconds) / (warm.transactions() / warmSeconds),
+                        (coldInterpreter.transactions / coldInterpreter.seconds) / (warm.transactions() / warmSeconds));
+
+                // Incremental: the same new work on a short and a long history.
+                pass(engine, work.resolve("small.mv.db"), smallTarget);
+                double[] smallTimes = new double[rounds];
+                double[] bigTimes = new double[rounds];
+                for (int r = 0; r < rounds; r++) {
+                    AuditBench.grow(small, increment, 1000 + r);
+                    smallTimes[r] = timed(engine, work.resolve("small.mv.db"), smallTarget, increment);
+                    AuditBench.grow(big, increment, 2000 + r);
+                    bigTimes[r] = timed(engine, work.resolve("big.mv.db"), bigTarget, increment);
+                }
+                double smallMedian = median(smallTimes);
+                double bigMedian = median(bigTimes);
+                out.printf("incr   %d new ops on a %,d-op history: median %.0f ms of %d passes %s%n", increment, smallOps,
+                        smallMedian * 1e3, rounds, millis(smallTimes));
+                out.printf("incr   %d new ops on a %,d-op history: median %.0f ms of %d passes %s%n", increment, ops,
+                        bigMedian * 1e3, rounds, millis(bigTimes));
+                out.printf("incr   long history / short history: %.2f%n", bigMedian / smallMedian);
+            }
+        }
+        return ExitCodes.OK;
+    }
+
+    private static PassReport pass(ContractEngine engine, Path store, AuditTarget target) throws Exception {
+        try (AuditStore s = AuditStore.openH2(store)) {
+            PassReport r = new Auditor(s, engine, AuditSettings.defaults(), Clock.systemUTC()).pass(target, line -> { });
+            if (r.verdict() != Verdict.VERIFIED) {
+                throw new IllegalStateException("the benchmark database did not verify: " + r);
+            }
+            return r;
+        }
+    }
+
+    private static double timed(ContractEngine engine, Path store, AuditTarget target, int expected) throws Exception {
+        long t0 = System.nanoTime();
+        PassReport r = pass(engine, store, target);
+        double s = (System.nanoTime() - t0) / 1e9;
+        if (r.transactions() != expected) {
+            throw new IllegalStateException("expected " + expected + " new transactions, the pass verified " + r.transactions());
+        }
+        return s;
+    }
+
+    /** The whole `audit` command in a new JVM: wall time, transactions, and the peak heap from its GC log. */
+    private record Cold(double seconds, long transactions, long peakHeapMb, String heap, boolean optimizing) {
+        @Override
+        public String toString() {
+            return String.format("audit in a new process, %s runtime (-Xmx%s): %,d ops in %.1f s wall = %,.0f ops/s,"
+                    + " peak heap %,d MB", optimizing ? "optimizing" : "interpreter-only", heap, transactions, seconds,
+                    transactions / seconds, peakHeapMb);
+        }
+    }
+
+    private Cold cold(AuditTarget target, Path work, boolean optimizing) throws Exception {
+        Path gcLog = work.resolve("gc-cold-" + optimizing + ".log");
+        List<String> command = new ArrayList<>();
+        command.add(ProcessHandle.current().info().command().orElse("java"));
+        for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            boolean jvmci = arg.contains("JVMCI") || arg.startsWith("--upgrade-module-path")
+                    || arg.equals("-XX:+UnlockExperimentalVMOptions");
+            if (!arg.startsWith("-Xmx") && !arg.startsWith("-Xlog") && (optimizing || !jvmci)) {
+                command.add(arg);
+            }
+        }
+        if (!optimizing) {
+            command.add("-Dpolyglot.engine.WarnInterpreterOnly=false");
+        }
+        command.addAll(List.of("-Xmx" + coldHeap, "-Xlog:gc:file=" + gcLog, "-cp", System.getProperty("java.class.path"),
+                Main.class.getName(), "audit", "--executor", target.executorUrl(), "--index", target.index().hex(),
+                "--db", work.resolve("cold-" + optimizing + ".mv.db").toString(), "--json", "--quiet"));
+        long t0 = System.nanoTime();
+        Process p = new ProcessBuilder(command).redirectErrorStream(false).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        String json = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        int exit = p.waitFor();
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        if (exit != 0) {
+            throw new IllegalStateException("the cold audit exited " + exit + ": " + json);
+        }
+        Matcher m = Pattern.compile("\"transactions\":([0-9]+)").matcher(json);
+        long transactions = m.find() ? Long.parseLong(m.group(1)) : 0;
+        long peak = 0;
+        Matcher gc = Pattern.compile("([0-9]+)M->([0-9]+)M\\(").matcher(Files.readString(gcLog));
+        while (gc.find()) {
+            peak = Math.max(peak, Long.parseLong(gc.group(1)));
+        }
+        return new Cold(seconds, transactions, peak, coldHeap, optimizing);
+    }
+
+    private static void resetHeapPeaks() {
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == MemoryType.HEAP) {
+                pool.resetPeakUsage();
+            }
+        }
+    }
+
+    private static long heapPeakBytes() {
+        long sum = 0;
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == MemoryType.HEAP) {
+                sum += pool.getPeakUsage().getUsed();
+            }
+        }
+        return sum;
+    }
+
+    private static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        return sorted[sorted.length / 2];
+    }
+
+    private static String millis(double[] values) {
+        StringBuilder sb = new StringBuilder("[");
+        for (double v : values) {
+            sb.append(sb.length() > 1 ? ", " : "").append(Math.round(v * 1e3));
+        }
+        return sb.append("]").toString();
+    }
+}
