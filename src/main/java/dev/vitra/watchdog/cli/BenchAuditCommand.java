@@ -11,6 +11,7 @@ import dev.vitra.watchdog.contract.ContractLimits;
 import dev.vitra.watchdog.executor.Executor;
 import dev.vitra.watchdog.executor.ExecutorServer;
 import dev.vitra.watchdog.store.AuditStore;
+import dev.vitra.watchdog.util.ChildJvm;
 import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
@@ -158,32 +159,20 @@ final class BenchAuditCommand implements Callable<Integer> {
     }
 
     /** The whole `audit` command in a new JVM: wall time, transactions, and the peak heap from its GC log. */
-    private record Cold(double seconds, long transactions, long peakHeapMb, String heap, boolean optimizing) {
+    private record Cold(double seconds, long transactions, long peakHeapMb, long peakLiveMb, String heap, boolean optimizing) {
         @Override
         public String toString() {
             return String.format("audit in a new process, %s runtime (-Xmx%s): %,d ops in %.1f s wall = %,.0f ops/s,"
-                    + " peak heap %,d MB", optimizing ? "optimizing" : "interpreter-only", heap, transactions, seconds,
-                    transactions / seconds, peakHeapMb);
+                    + " heap at most %,d MB in use, at most %,d MB live after a collection", optimizing ? "optimizing"
+                    : "interpreter-only", heap, transactions, seconds, transactions / seconds, peakHeapMb, peakLiveMb);
         }
     }
 
     private Cold cold(AuditTarget target, Path work, boolean optimizing) throws Exception {
         Path gcLog = work.resolve("gc-cold-" + optimizing + ".log");
-        List<String> command = new ArrayList<>();
-        command.add(ProcessHandle.current().info().command().orElse("java"));
-        for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-            boolean jvmci = arg.contains("JVMCI") || arg.startsWith("--upgrade-module-path")
-                    || arg.equals("-XX:+UnlockExperimentalVMOptions");
-            if (!arg.startsWith("-Xmx") && !arg.startsWith("-Xlog") && (optimizing || !jvmci)) {
-                command.add(arg);
-            }
-        }
-        if (!optimizing) {
-            command.add("-Dpolyglot.engine.WarnInterpreterOnly=false");
-        }
-        command.addAll(List.of("-Xmx" + coldHeap, "-Xlog:gc:file=" + gcLog, "-cp", System.getProperty("java.class.path"),
-                Main.class.getName(), "audit", "--executor", target.executorUrl(), "--index", target.index().hex(),
-                "--db", work.resolve("cold-" + optimizing + ".mv.db").toString(), "--json", "--quiet"));
+        List<String> command = new ArrayList<>(ChildJvm.command(optimizing, "-Xmx" + coldHeap, "-Xlog:gc:file=" + gcLog));
+        command.addAll(List.of(Main.class.getName(), "audit", "--executor", target.executorUrl(), "--index",
+                target.index().hex(), "--db", work.resolve("cold-" + optimizing + ".mv.db").toString(), "--json", "--quiet"));
         long t0 = System.nanoTime();
         Process p = new ProcessBuilder(command).redirectErrorStream(false).redirectError(ProcessBuilder.Redirect.DISCARD).start();
         String json = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -195,11 +184,13 @@ final class BenchAuditCommand implements Callable<Integer> {
         Matcher m = Pattern.compile("\"transactions\":([0-9]+)").matcher(json);
         long transactions = m.find() ? Long.parseLong(m.group(1)) : 0;
         long peak = 0;
+        long live = 0;
         Matcher gc = Pattern.compile("([0-9]+)M->([0-9]+)M\\(").matcher(Files.readString(gcLog));
         while (gc.find()) {
             peak = Math.max(peak, Long.parseLong(gc.group(1)));
+            live = Math.max(live, Long.parseLong(gc.group(2)));
         }
-        return new Cold(seconds, transactions, peak, coldHeap, optimizing);
+        return new Cold(seconds, transactions, peak, live, coldHeap, optimizing);
     }
 
     private static void resetHeapPeaks() {

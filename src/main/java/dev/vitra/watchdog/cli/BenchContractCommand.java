@@ -4,12 +4,11 @@ import dev.vitra.watchdog.bench.ContractBench;
 import dev.vitra.watchdog.contract.ContractEngine;
 import dev.vitra.watchdog.contract.ContractLimits;
 import dev.vitra.watchdog.contract.RuntimeMode;
+import dev.vitra.watchdog.util.ChildJvm;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -90,15 +89,8 @@ final class BenchContractCommand implements Callable<Integer> {
 
     /** Runs this command in a new JVM, with or without the JVMCI flags of this one, and reads its RESULT lines. */
     private Map<String, String> childJvm(boolean optimizing, String what) throws Exception {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-            boolean jvmci = arg.contains("JVMCI") || arg.startsWith("--upgrade-module-path") || arg.equals("-XX:+UnlockExperimentalVMOptions");
-            if (optimizing || !jvmci) {
-                cmd.add(arg);
-            }
-        }
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "bench", "contract",
+        List<String> cmd = new ArrayList<>(ChildJvm.command(optimizing));
+        cmd.addAll(List.of(Main.class.getName(), "bench", "contract",
                 "--child", what, "--warmup", String.valueOf(warmup), "--rounds", String.valueOf(rounds),
                 "--round-seconds", String.valueOf(roundSeconds)));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();

@@ -17,6 +17,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -241,6 +242,49 @@ class CraftedLogsTest {
             PassReport r = AuditFixture.pass(dir.resolve("store.mv.db"), ENGINE, AuditFixture.fastSettings(),
                     Clock.systemUTC(), new AuditTarget(INDEX_ID, server.baseUrl()));
             fraud(r, "MonitorApplyFailedError", 4);
+        }
+    }
+
+    @Test
+    void anOplogHostedElsewhereIsFetchedFromItsOwnBase(@TempDir Path dir) throws Exception {
+        Logs l = Logs.genesis(A_ID).honestPut(A_ID, 0, "/a", "1").honestPut(A_ID, 1, "/b", "2");
+        Path executorRoot = dir.resolve("executor");
+        Path participantRoot = dir.resolve("participant");
+        write(executorRoot, INDEX, l.index);
+        write(participantRoot, A, l.a); // only the participant's own server has its oplog
+        InetSocketAddress loopback = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+        try (StaticLogServer executor = StaticLogServer.start(executorRoot, loopback);
+             StaticLogServer participant = StaticLogServer.start(participantRoot, loopback)) {
+            PassReport without = AuditFixture.pass(dir.resolve("a.mv.db"), ENGINE, AuditFixture.fastSettings(),
+                    Clock.systemUTC(), new AuditTarget(INDEX_ID, executor.baseUrl()));
+            assertThat(without.verdict()).isEqualTo(Verdict.COULD_NOT_VERIFY);
+            assertThat(without.newFindings()).noneMatch(f -> f.kind().equals("fraud"));
+            PassReport with = AuditFixture.pass(dir.resolve("b.mv.db"), ENGINE, AuditFixture.fastSettings(),
+                    Clock.systemUTC(), new AuditTarget(INDEX_ID, executor.baseUrl(),
+                            java.util.Map.of(A_ID, participant.baseUrl()), java.util.Set.of()));
+            assertThat(with.verdict()).as("%s", with).isEqualTo(Verdict.VERIFIED);
+            assertThat(with.transactions()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void aServerSlowerThanOurTimeoutsIsUnreachableNotFraud(@TempDir Path dir) throws Exception {
+        Logs l = Logs.genesis(A_ID).honestPut(A_ID, 0, "/a", "1");
+        Path root = dir.resolve("served");
+        write(root, INDEX, l.index);
+        write(root, A, l.a);
+        try (StaticLogServer server = StaticLogServer.start(root, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+            server.setFilter((path, served, client) -> {
+                Thread.sleep(1500);
+                return served;
+            });
+            AuditSettings impatient = AuditSettings.defaults().withHttp(dev.vitra.watchdog.tileclient.TileClientConfig.defaults()
+                    .withRetries(1, Duration.ofMillis(10), Duration.ofMillis(10), Duration.ofSeconds(1))
+                    .withTimeouts(Duration.ofMillis(500), Duration.ofMillis(500), Duration.ofMillis(800)));
+            PassReport r = AuditFixture.pass(dir.resolve("store.mv.db"), ENGINE, impatient, Clock.systemUTC(),
+                    new AuditTarget(INDEX_ID, server.baseUrl()));
+            assertThat(r.verdict()).isEqualTo(Verdict.COULD_NOT_VERIFY);
+            assertThat(r.newFindings()).extracting(Rows.Finding::code).containsExactly("LogUnreachable");
         }
     }
 }

@@ -6,7 +6,7 @@ import dev.vitra.watchdog.contract.ContractEngine;
 import dev.vitra.watchdog.contract.ContractLimits;
 import dev.vitra.watchdog.executor.StaticLogServer;
 import dev.vitra.watchdog.store.Rows;
-import java.lang.management.ManagementFactory;
+import dev.vitra.watchdog.util.ChildJvm;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -89,20 +89,11 @@ class CrashSafetyTest {
     }
 
     private static Process audit(String url, CounterDatabase db, Path store, Path out) throws Exception {
-        List<String> command = new ArrayList<>();
-        command.add(ProcessHandle.current().info().command().orElse("java"));
-        for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-            // Truffle's interpreter-only runtime: the optimizing one spends the first seconds of every cold child
-            // compiling, so kills would all land before the first replay. What is tested here is the store.
-            boolean jvmci = arg.contains("JVMCI") || arg.startsWith("--upgrade-module-path")
-                    || arg.equals("-XX:+UnlockExperimentalVMOptions");
-            if (!arg.startsWith("-agentlib") && !arg.startsWith("-javaagent") && !jvmci) {
-                command.add(arg);
-            }
-        }
-        command.add("-Dpolyglot.engine.WarnInterpreterOnly=false");
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.vitra.watchdog.cli.Main", "audit",
-                "--executor", url, "--index", db.index.hex(), "--db", store.toString(), "--chunk", "20", "--quiet"));
+        // Truffle's interpreter-only runtime: the optimizing one spends the first seconds of every cold child compiling,
+        // so kills would all land before the first replay. What is tested here is the store.
+        List<String> command = new ArrayList<>(ChildJvm.command(false));
+        command.addAll(List.of("dev.vitra.watchdog.cli.Main", "audit", "--executor", url, "--index", db.index.hex(),
+                "--db", store.toString(), "--chunk", "20", "--quiet"));
         return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile()).start();
     }
 

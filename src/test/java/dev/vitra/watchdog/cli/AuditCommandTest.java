@@ -10,10 +10,8 @@ import dev.vitra.watchdog.executor.Fault;
 import dev.vitra.watchdog.note.LogId;
 import dev.vitra.watchdog.protocol.Json;
 import dev.vitra.watchdog.protocol.JsonValue;
+import dev.vitra.watchdog.util.ChildJvm;
 import java.io.InputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -26,7 +24,6 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 class AuditCommandTest {
     private static final ContractEngine ENGINE = ContractEngine.create(ContractLimits.defaults());
@@ -36,17 +33,8 @@ class AuditCommandTest {
         ENGINE.close();
     }
 
-    record Run(int exit, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cmd = new CommandLine(new Main());
-        cmd.setOut(new PrintWriter(out));
-        cmd.setErr(new PrintWriter(err));
-        int exit = cmd.execute(args);
-        return new Run(exit, out.toString(), err.toString());
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     private static Executor kv(Path dir) throws Exception {
@@ -62,20 +50,20 @@ class AuditCommandTest {
     @Test
     void badOptionsAreUsageErrorsNamingTheOption(@TempDir Path dir) {
         String id = "ab".repeat(32);
-        Run badIndex = run("audit", "--executor", "http://127.0.0.1:1", "--index", "XYZ", "--db", dir.resolve("s").toString());
+        CliRun badIndex = run("audit", "--executor", "http://127.0.0.1:1", "--index", "XYZ", "--db", dir.resolve("s").toString());
         assertThat(badIndex.exit()).isEqualTo(ExitCodes.USAGE);
         assertThat(badIndex.err()).startsWith("error: --index:");
-        Run badUrl = run("audit", "--executor", "ftp://x", "--index", id, "--db", dir.resolve("s").toString());
+        CliRun badUrl = run("audit", "--executor", "ftp://x", "--index", id, "--db", dir.resolve("s").toString());
         assertThat(badUrl.exit()).isEqualTo(ExitCodes.USAGE);
         assertThat(badUrl.err()).startsWith("error: --executor:");
-        Run badBase = run("audit", "--executor", "http://x", "--index", id, "--oplog-base", "nope");
+        CliRun badBase = run("audit", "--executor", "http://x", "--index", id, "--oplog-base", "nope");
         assertThat(badBase.exit()).isEqualTo(ExitCodes.USAGE);
         assertThat(badBase.err()).startsWith("error: --oplog-base:");
-        Run badDuration = run("audit", "--executor", "http://x", "--index", id, "--pending-deadline", "soon");
+        CliRun badDuration = run("audit", "--executor", "http://x", "--index", id, "--pending-deadline", "soon");
         assertThat(badDuration.exit()).isEqualTo(ExitCodes.USAGE);
         assertThat(badDuration.err()).contains("not a duration");
         assertThat(run("audit", "--index", id).exit()).isEqualTo(ExitCodes.USAGE);
-        Run help = run("audit", "--help");
+        CliRun help = run("audit", "--help");
         assertThat(help.exit()).isZero();
         assertThat(help.out()).contains("--pending-deadline").contains("Exit codes");
     }
@@ -89,12 +77,12 @@ class AuditCommandTest {
             String[] audit = {"audit", "--executor", server.baseUrl(), "--index", ex.indexLogId().hex(), "--db", db, "--quiet"};
             ex.call(p, "put", "{\"path\":\"/a\",\"value\":1}");
             ex.processPending();
-            Run ok = run(audit);
+            CliRun ok = run(audit);
             assertThat(ok.exit()).as(ok.out() + ok.err()).isEqualTo(ExitCodes.OK);
             assertThat(ok.out()).startsWith("VERIFIED").contains("index entries 0..5 of 6").contains("new findings: 0");
 
             ex.call(p, "put", "{\"path\":\"/b\",\"value\":2}"); // published, not processed yet
-            Run pending = run(audit);
+            CliRun pending = run(audit);
             assertThat(pending.exit()).isEqualTo(ExitCodes.PENDING);
             assertThat(pending.out()).contains("PENDING OpNotYetProcessed");
 
@@ -102,7 +90,7 @@ class AuditCommandTest {
             ex.processPending();
             List<String> json = new ArrayList<>(List.of(audit));
             json.add("--json");
-            Run breached = run(json.toArray(String[]::new));
+            CliRun breached = run(json.toArray(String[]::new));
             assertThat(breached.exit()).isEqualTo(ExitCodes.MISBEHAVIOUR);
             JsonValue.Obj report = (JsonValue.Obj) Json.parse(breached.out().strip());
             assertThat(report.get("verdict")).isEqualTo(new JsonValue.Str("misbehaviour"));
@@ -114,7 +102,7 @@ class AuditCommandTest {
             assertThat(((JsonValue.Obj) finding.get("facts")).get("expected"))
                     .isEqualTo(new JsonValue.Str("{\"type\":\"put\",\"path\":\"/b\",\"value\":2}"));
 
-            Run again = run(audit);
+            CliRun again = run(audit);
             assertThat(again.exit()).isEqualTo(ExitCodes.MISBEHAVIOUR);
             assertThat(again.out()).contains("new findings: 0").contains("still open: 1").contains("FRAUD ChangeMismatchError");
         }
@@ -126,7 +114,7 @@ class AuditCommandTest {
         try (var socket = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = socket.getLocalPort();
         }
-        Run r = run("audit", "--executor", "http://127.0.0.1:" + port, "--index", "ab".repeat(32), "--db",
+        CliRun r = run("audit", "--executor", "http://127.0.0.1:" + port, "--index", "ab".repeat(32), "--db",
                 dir.resolve("w.mv.db").toString(), "--quiet");
         assertThat(r.exit()).isEqualTo(ExitCodes.COULD_NOT_VERIFY);
         assertThat(r.out()).startsWith("COULD_NOT_VERIFY").contains("LogUnreachable");
@@ -138,11 +126,9 @@ class AuditCommandTest {
         ex.setFault(Fault.SLOW_RESPONSES, true); // keeps the other pass (and its lock on the store) busy
         Path db = dir.resolve("held.mv.db");
         try (ExecutorServer server = serve(ex)) {
-            List<String> command = new ArrayList<>();
-            command.add(ProcessHandle.current().info().command().orElse("java"));
-            command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
-            command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.vitra.watchdog.cli.Main", "audit",
-                    "--executor", server.baseUrl(), "--index", ex.indexLogId().hex(), "--db", db.toString(), "--quiet"));
+            List<String> command = new ArrayList<>(ChildJvm.command(true));
+            command.addAll(List.of("dev.vitra.watchdog.cli.Main", "audit", "--executor", server.baseUrl(), "--index",
+                    ex.indexLogId().hex(), "--db", db.toString(), "--quiet"));
             Process other = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(dir.resolve("other.out").toFile()).start();
             try {
@@ -153,7 +139,7 @@ class AuditCommandTest {
                     assertThat(System.nanoTime()).as("the other pass opened its store in time").isLessThan(deadline);
                     Thread.sleep(100);
                 }
-                Run r = run("audit", "--executor", server.baseUrl(), "--index", ex.indexLogId().hex(), "--db", db.toString(),
+                CliRun r = run("audit", "--executor", server.baseUrl(), "--index", ex.indexLogId().hex(), "--db", db.toString(),
                         "--quiet");
                 assertThat(r.exit()).as(r.out() + r.err()).isEqualTo(ExitCodes.USAGE);
                 assertThat(r.err()).startsWith("error: --db:");

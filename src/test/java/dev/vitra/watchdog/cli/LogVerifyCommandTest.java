@@ -8,8 +8,6 @@ import dev.vitra.watchdog.note.SignerKey;
 import dev.vitra.watchdog.testing.SharedVectors;
 import dev.vitra.watchdog.testing.TestLogs;
 import dev.vitra.watchdog.tilewriter.TileWriter;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -17,20 +15,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 class LogVerifyCommandTest {
-    record Run(int exit, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cmd = new CommandLine(new Main());
-        cmd.setOut(new PrintWriter(out));
-        cmd.setErr(new PrintWriter(err));
-        int exit = cmd.execute(args);
-        return new Run(exit, out.toString(), err.toString());
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     private final SignerKey key = TestLogs.key(7);
@@ -49,7 +37,7 @@ class LogVerifyCommandTest {
         TestLogs.grow(writer, "e", 3000);
         try (StaticLogServer server = serve(root)) {
             String prefix = server.baseUrl() + "/logs/" + id.hex();
-            Run r = run("log", "verify", prefix, "--log-id", id.hex(), "--since", old.toString());
+            CliRun r = run("log", "verify", prefix, "--log-id", id.hex(), "--since", old.toString());
             assertThat(r.exit()).as(r.err()).isEqualTo(0);
             assertThat(r.out()).contains("OK " + prefix).contains("size        3000").contains("3000 proven")
                     .contains("consistent  with " + old + " (size 1200");
@@ -62,7 +50,7 @@ class LogVerifyCommandTest {
         Path vkey = tmp.resolve("log.vkey");
         Files.writeString(vkey, id.verifierKey().format() + "\n");
         try (StaticLogServer server = serve(root)) {
-            Run r = run("log", "verify", server.baseUrl() + "/logs/" + id.hex(), "--vkey", "@" + vkey, "--quiet");
+            CliRun r = run("log", "verify", server.baseUrl() + "/logs/" + id.hex(), "--vkey", "@" + vkey, "--quiet");
             assertThat(r.exit()).as(r.err()).isEqualTo(0);
         }
     }
@@ -76,7 +64,7 @@ class LogVerifyCommandTest {
         TileWriter forked = TestLogs.writer(other, key);
         TestLogs.grow(forked, "x", 900);
         try (StaticLogServer server = serve(other)) {
-            Run r = run("log", "verify", server.baseUrl() + "/logs/" + id.hex(), "--log-id", id.hex(), "--since", old.toString());
+            CliRun r = run("log", "verify", server.baseUrl() + "/logs/" + id.hex(), "--log-id", id.hex(), "--since", old.toString());
             assertThat(r.exit()).isEqualTo(ExitCodes.MISBEHAVIOUR);
             assertThat(r.err()).startsWith("FORK: ").contains("size 700 and 900");
         }
@@ -90,7 +78,7 @@ class LogVerifyCommandTest {
         data[3] ^= 1;
         Files.write(bundle, data);
         try (StaticLogServer server = serve(root)) {
-            Run r = run("log", "verify", server.baseUrl() + "/logs/" + id.hex(), "--log-id", id.hex());
+            CliRun r = run("log", "verify", server.baseUrl() + "/logs/" + id.hex(), "--log-id", id.hex());
             assertThat(r.exit()).isEqualTo(ExitCodes.COULD_NOT_VERIFY);
             assertThat(r.err()).startsWith("CANNOT VERIFY: entries mismatch").contains("entries 256..299");
         }
@@ -101,7 +89,7 @@ class LogVerifyCommandTest {
         TestLogs.grow(TestLogs.writer(root, key), "e", 3);
         LogId other = TestLogs.id(TestLogs.key(8));
         try (StaticLogServer server = serve(root)) {
-            Run r = run("log", "verify", server.baseUrl() + "/logs/" + id.hex(), "--vkey", other.verifierKey().format(),
+            CliRun r = run("log", "verify", server.baseUrl() + "/logs/" + id.hex(), "--vkey", other.verifierKey().format(),
                     "--origin", id.origin());
             assertThat(r.exit()).isEqualTo(ExitCodes.COULD_NOT_VERIFY);
             assertThat(r.err()).startsWith("CANNOT VERIFY: checkpoint signature").contains("no signature from a trusted key");
@@ -114,7 +102,7 @@ class LogVerifyCommandTest {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = s.getLocalPort();
         }
-        Run r = run("log", "verify", "http://127.0.0.1:" + port + "/logs/" + id.hex(), "--log-id", id.hex(), "--timeout", "1");
+        CliRun r = run("log", "verify", "http://127.0.0.1:" + port + "/logs/" + id.hex(), "--log-id", id.hex(), "--timeout", "1");
         assertThat(r.exit()).isEqualTo(ExitCodes.COULD_NOT_VERIFY);
         assertThat(r.err()).startsWith("CANNOT VERIFY: fetch failed").contains("127.0.0.1:" + port);
     }
@@ -134,7 +122,7 @@ class LogVerifyCommandTest {
             }
             forked.publish();
             try (StaticLogServer server = serve(other)) {
-                Run r = run("log", "verify", server.baseUrl() + "/logs/" + id.hex(), "--log-id", id.hex(), "--since",
+                CliRun r = run("log", "verify", server.baseUrl() + "/logs/" + id.hex(), "--log-id", id.hex(), "--since",
                         old.toString(), "--quiet");
                 assertThat(r.exit()).as("m=%d: %s", m, r.err()).isEqualTo(ExitCodes.MISBEHAVIOUR);
                 assertThat(r.err()).startsWith("FORK: ").contains("size " + m + " and " + (m + 5));
@@ -153,7 +141,7 @@ class LogVerifyCommandTest {
         // The server goes back to its size-300 checkpoint; its size-520 tiles are all still there.
         Files.write(root.resolve("logs").resolve(id.hex()).resolve("checkpoint"), older);
         try (StaticLogServer server = serve(root)) {
-            Run r = run("log", "verify", server.baseUrl() + "/logs/" + id.hex(), "--log-id", id.hex(), "--since",
+            CliRun r = run("log", "verify", server.baseUrl() + "/logs/" + id.hex(), "--log-id", id.hex(), "--since",
                     newer.toString(), "--quiet");
             assertThat(r.exit()).as(r.err()).isEqualTo(ExitCodes.COULD_NOT_VERIFY);
             assertThat(r.err()).startsWith("CANNOT VERIFY: stale checkpoint").contains("size 300, smaller than the verified size 520");
@@ -167,11 +155,11 @@ class LogVerifyCommandTest {
         Path state = tmp.resolve("verified.checkpoint");
         try (StaticLogServer server = serve(root)) {
             String prefix = server.baseUrl() + "/logs/" + id.hex();
-            Run first = run("log", "verify", prefix, "--log-id", id.hex(), "--out", state.toString(), "--quiet");
+            CliRun first = run("log", "verify", prefix, "--log-id", id.hex(), "--out", state.toString(), "--quiet");
             assertThat(first.exit()).as(first.err()).isZero();
             assertThat(Files.readAllBytes(state)).isEqualTo(writer.published().raw());
             TestLogs.grow(writer, "e", 400);
-            Run second = run("log", "verify", prefix, "--log-id", id.hex(), "--since", state.toString(), "--out",
+            CliRun second = run("log", "verify", prefix, "--log-id", id.hex(), "--since", state.toString(), "--out",
                     state.toString(), "--quiet");
             assertThat(second.exit()).as(second.err()).isZero();
             assertThat(second.out()).contains("(size 100");
@@ -191,11 +179,11 @@ class LogVerifyCommandTest {
         try (StaticLogServer server = serve(root)) {
             String prefix = server.baseUrl() + "/logs/" + id.hex();
             for (Path since : new Path[] {foreign, garbage}) {
-                Run r = run("log", "verify", prefix, "--log-id", id.hex(), "--since", since.toString());
+                CliRun r = run("log", "verify", prefix, "--log-id", id.hex(), "--since", since.toString());
                 assertThat(r.exit()).isEqualTo(ExitCodes.USAGE);
                 assertThat(r.err()).startsWith("error: --since: not a checkpoint of this log");
             }
-            Run missing = run("log", "verify", prefix, "--log-id", id.hex(), "--since", tmp.resolve("nope").toString());
+            CliRun missing = run("log", "verify", prefix, "--log-id", id.hex(), "--since", tmp.resolve("nope").toString());
             assertThat(missing.exit()).isEqualTo(ExitCodes.USAGE);
             assertThat(missing.err()).startsWith("error: --since: cannot read");
         }
@@ -205,7 +193,7 @@ class LogVerifyCommandTest {
     void aCheckpointWithAnotherOriginIsCalledAWrongOriginNotABadSignature(@TempDir Path root) throws Exception {
         TestLogs.grow(TestLogs.writer(root, key), "e", 3);
         try (StaticLogServer server = serve(root)) {
-            Run r = run("log", "verify", server.baseUrl() + "/logs/" + id.hex(), "--vkey", id.verifierKey().format(),
+            CliRun r = run("log", "verify", server.baseUrl() + "/logs/" + id.hex(), "--vkey", id.verifierKey().format(),
                     "--origin", "example.com/another-log");
             assertThat(r.exit()).isEqualTo(ExitCodes.COULD_NOT_VERIFY);
             assertThat(r.err()).startsWith("CANNOT VERIFY: wrong origin").doesNotContain("signature");
@@ -215,10 +203,10 @@ class LogVerifyCommandTest {
     @Test
     void missingKeyOrBadVkeyExitsTwo() {
         assertThat(run("log", "verify", "http://127.0.0.1:1/x").exit()).isEqualTo(ExitCodes.USAGE);
-        Run bad = run("log", "verify", "http://127.0.0.1:1/x", "--vkey", "not-a-key");
+        CliRun bad = run("log", "verify", "http://127.0.0.1:1/x", "--vkey", "not-a-key");
         assertThat(bad.exit()).isEqualTo(ExitCodes.USAGE);
         assertThat(bad.err()).startsWith("error: --vkey:").contains("name+keyid+base64");
-        Run badId = run("log", "verify", "http://127.0.0.1:1/x", "--log-id", "XYZ");
+        CliRun badId = run("log", "verify", "http://127.0.0.1:1/x", "--log-id", "XYZ");
         assertThat(badId.exit()).isEqualTo(ExitCodes.USAGE);
         assertThat(badId.err()).startsWith("error: --log-id:");
         assertThat(run("log", "verify").exit()).isEqualTo(ExitCodes.USAGE);
@@ -228,7 +216,7 @@ class LogVerifyCommandTest {
     void verifiesThePublishedTesseraLogWithItsVkeyFile() throws Exception {
         Path dir = SharedVectors.require("tessera-log");
         try (StaticLogServer server = serve(dir)) {
-            Run r = run("log", "verify", server.baseUrl(), "--vkey", "@" + dir.resolve("log.vkey"),
+            CliRun r = run("log", "verify", server.baseUrl(), "--vkey", "@" + dir.resolve("log.vkey"),
                     "--since", dir.resolve("checkpoint.7").toString());
             assertThat(r.exit()).as(r.err()).isEqualTo(0);
             assertThat(r.out()).contains("origin      example.com/log/testdata").contains("15 proven");
@@ -240,7 +228,7 @@ class LogVerifyCommandTest {
         for (String[] args : new String[][] {{"--help"}, {"log", "--help"}, {"log", "verify", "--help"}, {"demo", "--help"},
                 {"bench", "--help"}, {"bench", "tree-hash", "--help"}, {"bench", "log-verify", "--help"},
                 {"bench", "contract", "--help"}, {"executor", "--help"}}) {
-            Run r = run(args);
+            CliRun r = run(args);
             assertThat(r.exit()).as(String.join(" ", args)).isZero();
             assertThat(r.out()).contains("Usage:");
         }
@@ -248,10 +236,10 @@ class LogVerifyCommandTest {
 
     @Test
     void demoGrowsServesAndVerifiesItsLogAndResumesIt(@TempDir Path dir) {
-        Run first = run("demo", "--dir", dir.toString(), "--entries", "600", "--batch", "250");
+        CliRun first = run("demo", "--dir", dir.toString(), "--entries", "600", "--batch", "250");
         assertThat(first.exit()).as(first.err()).isZero();
         assertThat(first.out()).contains("size    600: signature ok, consistent with size 500").contains("log verify http://127.0.0.1:");
-        Run second = run("demo", "--dir", dir.toString(), "--entries", "100");
+        CliRun second = run("demo", "--dir", dir.toString(), "--entries", "100");
         assertThat(second.exit()).as(second.err()).isZero();
         assertThat(second.out()).contains("starting at size 600").contains("size    700: signature ok, consistent with size 600");
     }
