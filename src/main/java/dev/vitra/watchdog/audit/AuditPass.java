@@ -151,6 +151,20 @@ final class AuditPass implements OpLookup {
     private LogFollower.Outcome sync(Rows.Log log) throws InterruptedException {
         LogFollower.Outcome outcome = follower.sync(log, client(log.logId()));
         LogId id = log.logId();
+        if (outcome instanceof LogFollower.Outcome.Verified v && target.oplogBases().containsKey(id)) {
+            // The oplog comes from another base, but the executor may serve its own copy: two signed views that
+            // disagree are the participant's fork, whichever of them the executor processed.
+            try (TileClient executorView = new TileClient(target.executorUrl() + "/logs/" + id.hex(), settings.http())) {
+                Optional<LogFollower.Outcome.Forked> fork = follower.crossCheck(v.log(), executorView);
+                if (fork.isPresent()) {
+                    logs.put(id, v.log());
+                    fork(v.log(), fork.get(), executorView);
+                    synced.put(id, true);
+                    session.commit();
+                    return fork.get();
+                }
+            }
+        }
         String role = log.role() == LogRole.INDEX ? "index" : "oplog";
         switch (outcome) {
             case LogFollower.Outcome.Verified v -> {
@@ -163,7 +177,7 @@ final class AuditPass implements OpLookup {
             }
             case LogFollower.Outcome.Forked f -> {
                 synced.put(id, false);
-                fork(log, f);
+                fork(log, f, client(id));
             }
             case LogFollower.Outcome.Stale s -> {
                 synced.put(id, false);
@@ -185,7 +199,8 @@ final class AuditPass implements OpLookup {
         return outcome;
     }
 
-    private void fork(Rows.Log log, LogFollower.Outcome.Forked f) {
+    /** Records a fork of {@code log}; {@code forkServer} serves the forked version (its tiles give the shared prefix). */
+    private void fork(Rows.Log log, LogFollower.Outcome.Forked f, TileClient forkServer) {
         LogId id = log.logId();
         if (log.forkFindingId().isPresent()) {
             session.touchFinding(log.forkFindingId().getAsLong(), clock.millis());
@@ -193,7 +208,7 @@ final class AuditPass implements OpLookup {
         }
         OptionalLong shared = OptionalLong.empty();
         if (log.role() == LogRole.OPLOG) {
-            shared = OptionalLong.of(follower.sharedPrefix(log, f.fork(), f.served(), client(id)));
+            shared = OptionalLong.of(follower.sharedPrefix(log, f.fork(), f.served(), forkServer));
         }
         FraudEvidence.Fork evidence = new FraudEvidence.Fork(f.fork(), log.role(), shared);
         String who = log.role() == LogRole.INDEX ? "the executor's index log" : "oplog " + id.hex()
@@ -278,7 +293,7 @@ final class AuditPass implements OpLookup {
                         case IndexStateMachine.Step.Verified v -> {
                             transactions += v.transaction() ? 1 : 0;
                             sinceCommit++;
-                            v.notices().forEach(this::observe);
+                            v.findings().forEach(this::observe);
                             if (sinceCommit >= settings.chunkTransactions()
                                     || System.nanoTime() - lastCommit > settings.chunkInterval().toNanos()
                                     || state.uncommittedChanges() > 50_000) {

@@ -21,8 +21,14 @@ public enum AvailabilityCode {
     EntriesUnavailable(Clears.ON_POSITION),
     /** The op an ack refers to could not be fetched, or does not hash to its oplog's verified tree. */
     OpUnavailable(Clears.ON_POSITION),
-    /** Our replay hit a limit of our own (time, memory, stack, change count) or the runtime failed. */
+    /** Our replay hit a limit of our own (time, memory, change count) or the runtime failed. */
     ReplayAborted(Clears.ON_POSITION),
+    /**
+     * The replay disagrees with the executor, but the outcome depends on the JavaScript engine (its limits, its stack,
+     * a byte-order mark): PROTOCOL §4 makes that an engine-dependent divergence, never fraud. The audit records it
+     * and goes on from the executor's published transaction. Kept open as a record of an unverified transaction.
+     */
+    EngineDependentResult(Clears.NEVER),
     /** A transaction too large for this monitor's window limit. */
     TransactionTooLarge(Clears.ON_POSITION),
     /** An ack's op is still not in its oplog after the pending deadline. */

@@ -40,10 +40,10 @@ final class IndexStateMachine {
         }
 
         /**
-         * The entry, or the transaction it completes ({@code transaction}), is verified and applied; the next one
-         * starts at {@code next}.
+         * The entry, or the transaction it completes ({@code transaction}), is applied; the next one starts at
+         * {@code next}. {@code findings}: governance notices, or an engine-dependent divergence the audit went past.
          */
-        record Verified(long next, boolean transaction, List<Finding.Notice> notices) implements Step {
+        record Verified(long next, boolean transaction, List<Finding> findings) implements Step {
         }
 
         /** The machine stopped before {@code resumeAt} (nothing of that transaction applied). */
@@ -385,6 +385,28 @@ final class IndexStateMachine {
             outcome = replay(opText, replayAck, true);
             decision = decide(outcome, tx);
         }
+        boolean stackAbort = outcome instanceof ApplyOutcome.Aborted a && a.reason() == dev.vitra.watchdog.contract.AbortReason.STACK_DEPTH;
+        if (opText != null && (decision != null || stackAbort)) {
+            // Before accusing anyone: would another conforming engine (another stack, a parser that ignores a BOM)
+            // give another outcome? Then it is an engine-dependent divergence (PROTOCOL §4), never fraud.
+            Optional<String> why = replayer.engineDependence(contractSource, state, opText, replayAck, outcome);
+            if (why.isPresent()) {
+                Facts facts = Facts.builder().put("oplog", origin).put("seq", ack.seq()).put("reason", why.get())
+                        .put("replay", Replayer.describe(outcome)).put("executorSuccess", ack.success())
+                        .put("executorChanges", ack.numChanges())
+                        .putOptional("wouldBe", Optional.ofNullable(decision).map(d -> d.code().name())).build();
+                Finding engineDependent = new Finding.Availability(AvailabilityCode.EngineDependentResult,
+                        Optional.of(indexLog), OptionalLong.of(tx.at), OptionalLong.empty(), "op " + ack.seq() + " of "
+                                + origin.hex() + " (ack at " + tx.at + "): the replay "
+                                + (decision != null ? "disagrees with the executor" : "could not finish") + ", but "
+                                + why.get() + "; not a breach (PROTOCOL §4), the executor's transaction is taken as published",
+                        facts);
+                Step.Verified applied = (Step.Verified) apply(tx);
+                List<Finding> findings = new ArrayList<>(applied.findings());
+                findings.add(0, engineDependent);
+                return new Step.Verified(applied.next(), true, findings);
+            }
+        }
         if (outcome instanceof ApplyOutcome.Aborted aborted) {
             return new Step.Stopped(new Finding.Availability(AvailabilityCode.ReplayAborted, Optional.of(indexLog),
                     OptionalLong.of(tx.at), OptionalLong.empty(), "replaying op " + ack.seq() + " of " + origin.hex()
@@ -400,6 +422,15 @@ final class IndexStateMachine {
         return apply(tx);
     }
 
+    private static boolean isJson(String text) {
+        try {
+            Json.parse(text);
+            return true;
+        } catch (MalformedJsonException e) {
+            return false;
+        }
+    }
+
     private ApplyOutcome replay(String opText, Ack ack, boolean fresh) {
         if (opText == null) {
             return new ApplyOutcome.Rejected("op is not valid UTF-8");
@@ -409,16 +440,11 @@ final class IndexStateMachine {
         }
         ApplyOutcome out = fresh ? replayer.applyFresh(contractSource, state, opText, ack)
                 : replayer.apply(contractSource, state, opText, ack);
-        if (out instanceof ApplyOutcome.Rejected r && r.error().equals("op is not valid JSON")) {
-            // The JS engine refused to parse the op. If it is valid JSON, that was an engine limit (nesting depth),
-            // which must never decide an outcome.
-            try {
-                Json.parse(opText);
-                return new ApplyOutcome.Aborted(dev.vitra.watchdog.contract.AbortReason.STACK_DEPTH,
-                        "the JavaScript engine could not parse an op that is valid JSON (nesting too deep for it)");
-            } catch (MalformedJsonException e) {
-                return out;
-            }
+        if (out instanceof ApplyOutcome.Rejected r && r.error().equals("op is not valid JSON") && isJson(opText)) {
+            // The JS engine refused to parse an op that is valid JSON: one of its limits (nesting depth), which must
+            // never decide an outcome.
+            return new ApplyOutcome.Aborted(dev.vitra.watchdog.contract.AbortReason.STACK_DEPTH,
+                    "the JavaScript engine could not parse an op that is valid JSON (nested too deep for it)");
         }
         return out;
     }
@@ -498,7 +524,7 @@ final class IndexStateMachine {
 
     /** The transaction is verified: its ack and changes become the state, and it may change governance. */
     private Step apply(Transaction tx) {
-        List<Finding.Notice> notices = new ArrayList<>();
+        List<Finding> notices = new ArrayList<>();
         state.put(SysPaths.ackPath(tx.ack.origin(), tx.ack.seq()), Json.write(tx.ackValue), tx.at);
         for (int i = 0; i < tx.window.size(); i++) {
             long position = tx.at + 1 + i;

@@ -142,6 +142,48 @@ final class LogFollower {
         }
     }
 
+    /**
+     * Compares another server's view of a log (say the executor's copy of an oplog the configuration fetches from the
+     * participant's own server) with the verified one, without adopting it: a fork between the two views is a fork,
+     * whoever serves them. Anything that cannot be verified about the other view (not served, bad signature, corrupt
+     * tiles) proves nothing and is ignored. Commits the other view's checkpoint when its signature verifies.
+     */
+    Optional<Outcome.Forked> crossCheck(Rows.Log log, TileClient other) throws InterruptedException {
+        LogId id = log.logId();
+        Optional<SignedCheckpoint> stored = verified(log);
+        if (stored.isEmpty()) {
+            return Optional.empty();
+        }
+        SignedCheckpoint seen;
+        try {
+            seen = SignedCheckpoint.open(other.fetchCheckpoint(), id.origin(), List.of(id.verifierKey()));
+        } catch (FetchException | MalformedNoteException | NoteVerificationException e) {
+            return Optional.empty();
+        }
+        session.recordCheckpoint(log.dbId(), id, seen, other.prefix() + "/checkpoint", clock.millis());
+        session.commit();
+        long m = stored.get().size();
+        long n = seen.size();
+        Hash a = stored.get().checkpoint().root();
+        Hash b = seen.checkpoint().root();
+        try {
+            if (n == m) {
+                return a.equals(b) ? Optional.empty() : Optional.of(new Outcome.Forked(new ForkEvidence(id, stored.get(),
+                        seen, b, new dev.vitra.watchdog.merkle.ConsistencyProof(m, n, List.of())), seen));
+            }
+            PrefixCheck.Result r = n < m
+                    ? PrefixCheck.check(n, b, m, a, new Mirror(session, log.dbId(), id).tree(m))
+                    : PrefixCheck.check(m, a, n, b, new TiledTree(other, n));
+            if (r instanceof PrefixCheck.Result.Inconsistent i) {
+                return Optional.of(new Outcome.Forked(n < m ? new ForkEvidence(id, seen, stored.get(), i.prefixRoot(), i.proof())
+                        : new ForkEvidence(id, stored.get(), seen, i.prefixRoot(), i.proof()), seen));
+            }
+            return Optional.empty();
+        } catch (NodeUnavailableException e) {
+            return Optional.empty();
+        }
+    }
+
     private Outcome verifiedAt(Rows.Log log, long servedId, SignedCheckpoint served, long previousSize) {
         Rows.Log updated = log.withVerified(servedId, served.size());
         session.saveLog(updated);

@@ -277,4 +277,26 @@ class ContractBreachTest {
             assertThat(List.of(f.findings().size())).containsExactly(2);
         }
     }
+
+    @Test
+    void aCaughtStackOverflowIsNeverFraudHoweverTheDepthFalls(@TempDir Path dir) throws Exception {
+        // The reference executor and the monitor overflow at depths that differ between runs and JIT states: the
+        // outcome depends on the engine, so no pass may call it a breach (review finding F1).
+        try (AuditFixture f = AuditFixture.create(dir, ENGINE, "recursion.js", 1)) {
+            for (int n = 100; n <= 1000; n += 100) {
+                f.call(0, "caught", "{\"n\":" + n + "}");
+            }
+            f.call(0, "caught", "{\"n\":100000}");
+            f.call(0, "parse", "{\"s\":\"" + "[".repeat(1300) + "]".repeat(1300) + "\"}");
+            f.process();
+            for (int run = 0; run < 3; run++) {
+                PassReport r = f.audit(AuditFixture.fastSettings(), f.target());
+                assertThat(r.newFindings()).as("run %d", run).noneMatch(x -> x.kind().equals("fraud"));
+                assertThat(r.verdict()).isIn(Verdict.VERIFIED, Verdict.COULD_NOT_VERIFY);
+                assertThat(r.newFindings()).allMatch(x -> x.code().equals("EngineDependentResult"));
+                assertThat(r.verifiedPosition()).isEqualTo(f.executor.indexSize());
+                java.nio.file.Files.deleteIfExists(f.storeFile); // a fresh store each time: a fresh chance to differ
+            }
+        }
+    }
 }

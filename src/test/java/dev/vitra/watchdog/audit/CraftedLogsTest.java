@@ -213,17 +213,73 @@ class CraftedLogsTest {
         assertThat(f.entryPosition()).hasValue(5);
     }
 
+    /** An honest executor on another engine (V8) published this; the monitor's engine cannot agree: not fraud. */
+    private static void engineDependentNotFraud(Path dir, Logs l) throws Exception {
+        PassReport r = audit(dir, l);
+        assertThat(r.newFindings()).noneMatch(x -> x.kind().equals("fraud"));
+        assertThat(r.newFindings()).extracting(Rows.Finding::code).containsExactly("EngineDependentResult");
+        assertThat(r.verdict()).isEqualTo(Verdict.COULD_NOT_VERIFY);
+        // The audit records it and goes on from the executor's transaction.
+        assertThat(r.verifiedPosition()).isEqualTo(l.index.size());
+    }
+
     @Test
-    void anOpNestedBeyondTheJsEnginesParserIsOurLimitNotTheExecutorsFault(@TempDir Path dir) throws Exception {
+    void anOpNestedBeyondTheJsEnginesParserIsAnEngineLimitNotTheExecutorsFault(@TempDir Path dir) throws Exception {
         Logs l = Logs.genesis(A_ID);
         String deepValue = "[".repeat(30_000) + "]".repeat(30_000);
         l.a.add("{\"op\":\"PUT\",\"path\":\"/d\",\"value\":" + deepValue + "}");
         l.index.add(ack(A_ID, 0, true, 1));
         l.index.add(put("/d", deepValue));
-        PassReport r = audit(dir, l);
-        assertThat(r.newFindings()).noneMatch(x -> x.kind().equals("fraud"));
-        assertThat(r.verdict()).isEqualTo(Verdict.COULD_NOT_VERIFY);
-        assertThat(r.newFindings()).extracting(Rows.Finding::code).containsExactly("ReplayAborted");
+        l.a.add("{\"op\":\"PUT\",\"path\":\"/after\",\"value\":1}");
+        l.index.add(ack(A_ID, 1, true, 1));
+        l.index.add(put("/after", "1"));
+        engineDependentNotFraud(dir, l);
+    }
+
+    @Test
+    void aValueNestedBeyondWhatOurEngineStringifiesIsAnEngineLimit(@TempDir Path dir) throws Exception {
+        // V8 writes a 1,001-deep array; GraalJS refuses to stringify it (review finding F2).
+        Logs l = Logs.genesis(A_ID);
+        String contract = kv.replace("MULTI (tx, op) {", "DEEP (tx, op) { let v = []; for (let i = 0; i < op.n; i++) v = [v];"
+                + " tx.put('/deep', v) },\n  MULTI (tx, op) {");
+        l.index.set(1, put(IndexEntries.CONTRACT_SOURCE_PATH, JsonText.quote(contract)));
+        l.a.add("{\"op\":\"DEEP\",\"n\":1000}");
+        l.index.add(ack(A_ID, 0, true, 1));
+        l.index.add(put("/deep", "[".repeat(1001) + "]".repeat(1001)));
+        engineDependentNotFraud(dir, l);
+    }
+
+    @Test
+    void caughtRecursionDeeperThanOurStackIsAnEngineDependentResult(@TempDir Path dir) throws Exception {
+        // V8 recurses 5,000 deep where GraalJS overflows on its default stack (review finding F2).
+        Logs l = Logs.genesis(A_ID);
+        String contract = kv.replace("MULTI (tx, op) {", "REC (tx, op) { const d = n => n === 0 ? 0 : 1 + d(n - 1); let r;"
+                + " try { r = d(op.n) } catch (e) { r = 'overflow' } tx.put('/rec', r) },\n  MULTI (tx, op) {");
+        l.index.set(1, put(IndexEntries.CONTRACT_SOURCE_PATH, JsonText.quote(contract)));
+        l.a.add("{\"op\":\"REC\",\"n\":5000}");
+        l.index.add(ack(A_ID, 0, true, 1));
+        l.index.add(put("/rec", "5000"));
+        engineDependentNotFraud(dir, l);
+    }
+
+    @Test
+    void anOpWithAByteOrderMarkThatAParserMayIgnoreIsEngineDependent(@TempDir Path dir) throws Exception {
+        // RFC 8259 §8.1: a parser may ignore a BOM. Node's TextDecoder does (review finding F5).
+        Logs l = Logs.genesis(A_ID);
+        l.a.add("\uFEFF{\"op\":\"PUT\",\"path\":\"/a\",\"value\":1}");
+        l.index.add(ack(A_ID, 0, true, 1));
+        l.index.add(put("/a", "1"));
+        engineDependentNotFraud(dir, l);
+    }
+
+    @Test
+    void aPlainBreachStaysABreachAfterTheEngineProbes(@TempDir Path dir) throws Exception {
+        // The probes never excuse a transaction that does not depend on the engine.
+        Logs l = Logs.genesis(A_ID);
+        l.a.add("{\"op\":\"PUT\",\"path\":\"/a\",\"value\":1}");
+        l.index.add(ack(A_ID, 0, true, 1));
+        l.index.add(put("/a", "2"));
+        fraud(audit(dir, l), "ChangeMismatchError", 4);
     }
 
     @Test
@@ -285,6 +341,30 @@ class CraftedLogsTest {
                     new AuditTarget(INDEX_ID, server.baseUrl()));
             assertThat(r.verdict()).isEqualTo(Verdict.COULD_NOT_VERIFY);
             assertThat(r.newFindings()).extracting(Rows.Finding::code).containsExactly("LogUnreachable");
+        }
+    }
+
+    @Test
+    void aParticipantShowingTheMonitorAnotherOplogThanTheExecutorIsTheParticipantsForkNotABreach(@TempDir Path dir)
+            throws Exception {
+        // The executor processed version A of A's op 0 (and serves that oplog); A's own server, which the monitor is
+        // configured to read, serves a version B of the same op, also signed (review finding F4).
+        Logs l = Logs.genesis(A_ID).honestPut(A_ID, 0, "/a", "1");
+        Path executorRoot = dir.resolve("executor");
+        Path participantRoot = dir.resolve("participant");
+        write(executorRoot, INDEX, l.index);
+        write(executorRoot, A, l.a);
+        write(participantRoot, A, List.of("{\"op\":\"PUT\",\"path\":\"/a\",\"value\":2}"));
+        InetSocketAddress loopback = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+        try (StaticLogServer executor = StaticLogServer.start(executorRoot, loopback);
+             StaticLogServer participant = StaticLogServer.start(participantRoot, loopback)) {
+            PassReport r = AuditFixture.pass(dir.resolve("store.mv.db"), ENGINE, AuditFixture.fastSettings(), Clock.systemUTC(),
+                    new AuditTarget(INDEX_ID, executor.baseUrl(), java.util.Map.of(A_ID, participant.baseUrl()),
+                            java.util.Set.of()));
+            assertThat(r.status()).isEqualTo(Rows.DatabaseStatus.AUDITING);
+            assertThat(r.newFindings()).extracting(Rows.Finding::code).containsExactlyInAnyOrder("LogFork", "BlockedByOplogFork");
+            assertThat(r.newFindings()).filteredOn(f -> f.code().equals("LogFork")).singleElement()
+                    .satisfies(f -> assertThat(f.log()).hasValue(A_ID));
         }
     }
 }
