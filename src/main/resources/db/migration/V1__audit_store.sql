@@ -28,8 +28,10 @@ CREATE TABLE followed_log (
     next_seq                BIGINT NOT NULL,
     active                  BOOLEAN NOT NULL,
     added_at                BIGINT,
-    -- an open fork of this log: the finding, and (oplogs) how many first entries both versions provably share
+    -- an open fork of this log: the finding, the other version's checkpoint (what --accept-fork adopts), and
+    -- (oplogs) how many first entries both versions provably share
     fork_finding_id         BIGINT,
+    fork_checkpoint_id      BIGINT,
     fork_shared_prefix      BIGINT,
     PRIMARY KEY (db_id, log_id)
 );
@@ -45,6 +47,9 @@ CREATE TABLE checkpoint (
     note_sha256     BYTEA NOT NULL,
     first_seen_at   BIGINT NOT NULL,
     source_url      CHARACTER VARYING NOT NULL,
+    -- compared with the verified tree once that covered it (a checkpoint that never verified is still evidence:
+    -- any two signed checkpoints of a log must agree)
+    checked         BOOLEAN NOT NULL,
     UNIQUE (db_id, log_id, note_sha256)
 );
 CREATE INDEX checkpoint_by_size ON checkpoint (db_id, log_id, tree_size);

@@ -51,6 +51,8 @@ final class AuditPass implements OpLookup {
     /** Logs synced this pass, and whether they verified. */
     private final Map<LogId, Boolean> synced = new HashMap<>();
     private final Map<String, Finding> observed = new LinkedHashMap<>();
+    /** What this pass tells the operator beyond findings (options that did nothing, and why). */
+    private final List<String> notes = new ArrayList<>();
     private final List<Rows.Finding> inserted = new ArrayList<>();
     private final Map<LogId, TiledTree> oplogTrees = new HashMap<>();
     private final Map<LogId, CachedBundle> oplogBundles = new HashMap<>();
@@ -74,7 +76,7 @@ final class AuditPass implements OpLookup {
         this.clock = clock;
         this.target = target;
         this.progress = progress;
-        this.follower = new LogFollower(session, clock);
+        this.follower = new LogFollower(session, clock, settings.maxGrowth(), progress);
     }
 
     PassReport run() throws InterruptedException {
@@ -91,6 +93,12 @@ final class AuditPass implements OpLookup {
             }
             if (db.status() == DatabaseStatus.AUDITING && logs.get(target.index()).verifiedCheckpointId().isPresent()) {
                 processIndex();
+            }
+            // Oplogs that became participants during this pass and no ack needed yet: followed from now on.
+            for (Rows.Log log : List.copyOf(logs.values())) {
+                if (log.role() == LogRole.OPLOG && !synced.containsKey(log.logId())) {
+                    sync(log);
+                }
             }
             if (indexFullyProcessed && db.status() == DatabaseStatus.AUDITING) {
                 checkCensorship();
@@ -124,20 +132,35 @@ final class AuditPass implements OpLookup {
         }
     }
 
-    /** The operator resolves an oplog fork by following the version served now: drop our copy and start over. */
-    private void acceptForks() {
+    /**
+     * The operator resolves an oplog fork by following the other version recorded in the fork finding (not whatever is
+     * served now): that version's whole tree is read and verified again, and only then, in one transaction, replaces
+     * ours. If it cannot be verified, nothing changes and the fork stays open.
+     */
+    private void acceptForks() throws InterruptedException {
         for (LogId oplog : target.acceptForks()) {
             Rows.Log log = logs.get(oplog);
-            if (log == null || log.role() != LogRole.OPLOG || log.forkFindingId().isEmpty()) {
+            if (log == null || log.role() != LogRole.OPLOG || log.forkFindingId().isEmpty() || log.forkCheckpointId().isEmpty()) {
+                notes.add("--accept-fork " + oplog.hex() + ": no open fork of an oplog with that id; nothing done");
+                continue;
+            }
+            Rows.Checkpoint row = session.checkpoint(log.forkCheckpointId().getAsLong()).orElseThrow();
+            SignedCheckpoint version = follower.openStored(log, row);
+            Optional<String> problem = follower.adopt(log, version, client(oplog));
+            if (problem.isPresent()) {
+                notes.add("--accept-fork " + oplog.hex() + ": the forked version (size " + version.size()
+                        + ") could not be verified, so nothing changed and the fork stays open: " + problem.get());
                 continue;
             }
             session.resolveFinding(log.forkFindingId().getAsLong(), clock.millis());
-            session.deleteTiles(db.id(), oplog);
-            Rows.Log reset = log.withoutMirror().withFork(OptionalLong.empty(), OptionalLong.empty());
-            session.saveLog(reset);
+            session.markAllChecked(db.id(), oplog); // the fork's two histories: resolved by the operator
+            Rows.Log adopted = log.withVerified(row.id(), version.size())
+                    .withFork(OptionalLong.empty(), OptionalLong.empty(), OptionalLong.empty());
+            session.saveLog(adopted);
             session.commit();
-            logs.put(oplog, reset);
-            progress.accept("fork of oplog " + oplog.hex() + " resolved by the operator: following the version served now");
+            logs.put(oplog, adopted);
+            notes.add("--accept-fork " + oplog.hex() + ": fork resolved; following the version of checkpoint size "
+                    + version.size());
         }
     }
 
@@ -196,6 +219,13 @@ final class AuditPass implements OpLookup {
             }
         }
         session.commit();
+        Rows.Log current = logs.get(id);
+        Optional<LogFollower.Outcome.Forked> stored = follower.checkStored(current, client(id));
+        if (stored.isPresent()) {
+            // A signed checkpoint stored earlier (its tiles withheld then, say) disagrees with the verified tree.
+            fork(current, stored.get(), client(id));
+            session.commit();
+        }
         return outcome;
     }
 
@@ -210,6 +240,8 @@ final class AuditPass implements OpLookup {
         if (log.role() == LogRole.OPLOG) {
             shared = OptionalLong.of(follower.sharedPrefix(log, f.fork(), f.served(), forkServer));
         }
+        long otherVersion = session.recordCheckpoint(db.id(), id, f.served(), client(id).prefix() + "/checkpoint",
+                clock.millis());
         FraudEvidence.Fork evidence = new FraudEvidence.Fork(f.fork(), log.role(), shared);
         String who = log.role() == LogRole.INDEX ? "the executor's index log" : "oplog " + id.hex()
                 + " (the participant's misbehaviour, not the executor's)";
@@ -221,7 +253,7 @@ final class AuditPass implements OpLookup {
                         + shared.getAsLong() + " entries" : ""),
                 evidence.facts(), evidence);
         long findingId = observe(finding);
-        Rows.Log updated = log.withFork(OptionalLong.of(findingId), shared);
+        Rows.Log updated = log.withFork(OptionalLong.of(findingId), OptionalLong.of(otherVersion), shared);
         session.saveLog(updated);
         logs.put(id, updated);
         if (log.role() == LogRole.INDEX && db.status() == DatabaseStatus.AUDITING) {
@@ -259,7 +291,7 @@ final class AuditPass implements OpLookup {
         long sinceCommit = 0;
         long lastProgress = System.nanoTime();
         boolean stopped = false;
-        try (BundleStream stream = new BundleStream(client(target.index()), TileLayout.bundles(from, size, size))) {
+        try (BundleStream stream = new BundleStream(client(target.index()), from, size, size)) {
             reading:
             while (stream.hasNext()) {
                 EntryBundleId bundle = stream.peek();
@@ -550,6 +582,6 @@ final class AuditPass implements OpLookup {
             }
         }
         return new PassReport(target.index(), verdict, db.status(), db.nextPosition(),
-                logs.get(target.index()).verifiedSize(), positions, fresh, open, transactions, duration);
+                logs.get(target.index()).verifiedSize(), positions, fresh, open, transactions, duration, notes);
     }
 }

@@ -15,6 +15,8 @@ public enum AvailabilityCode {
     TilesUnavailable(Clears.ON_LOG_SYNC),
     /** The served tiles do not reproduce the signed root (corrupt data, not a fork). */
     TilesMismatch(Clears.ON_LOG_SYNC),
+    /** The log grew by more entries than this monitor verifies in one sync (our limit, {@code --max-growth}). */
+    GrowthTooLarge(Clears.ON_LOG_SYNC),
     /** The served checkpoint is smaller than one verified before, and a consistent prefix of it. */
     StaleCheckpoint(Clears.ON_LOG_SYNC),
     /** Index entries could not be fetched, or do not hash to the verified tree. */

@@ -31,10 +31,18 @@ import java.util.Optional;
 final class LogFollower {
     private final StoreSession session;
     private final Clock clock;
+    private final long maxGrowth;
+    private final java.util.function.Consumer<String> progress;
 
-    LogFollower(StoreSession session, Clock clock) {
+    /**
+     * @param maxGrowth the most entries one sync grows a log's tree by (our limit: a log that grew by more is an
+     *                  availability finding, not hours of silent downloading)
+     */
+    LogFollower(StoreSession session, Clock clock, long maxGrowth, java.util.function.Consumer<String> progress) {
         this.session = session;
         this.clock = clock;
+        this.maxGrowth = maxGrowth;
+        this.progress = progress;
     }
 
     /** What a sync concluded. */
@@ -118,7 +126,13 @@ final class LogFollower {
                         : new Outcome.Unverifiable(AvailabilityCode.CheckpointInvalid, checkpointUrl,
                                 "a checkpoint of size 0 with a root other than the empty tree's");
             }
-            Mirror.Growth growth = mirror.grow(client, m, n);
+            if (n - m > maxGrowth) {
+                return new Outcome.Unverifiable(AvailabilityCode.GrowthTooLarge, checkpointUrl, "the log grew by " + (n - m)
+                        + " entries (to size " + n + ") since the verified checkpoint, more than this monitor verifies in one"
+                        + " sync (" + maxGrowth + "; --max-growth)");
+            }
+            Mirror.Growth growth = mirror.grow(client, m, n, b,
+                    done -> progress.accept(id.hex() + ": verifying tiles, " + done + " of " + n + " entries"));
             if (growth instanceof Mirror.Growth.Grown g && g.root().equals(b)) {
                 Rows.Log updated = log.withVerified(servedId, n);
                 session.saveLog(updated);
@@ -184,6 +198,108 @@ final class LogFollower {
         }
     }
 
+    /**
+     * Compares every stored checkpoint of the log that the verified tree now covers and that was not compared yet:
+     * any two signed checkpoints of a log must agree, including one whose tiles were withheld or corrupt when it was
+     * served, or one stored just before a crash. Returns the first fork found; commits.
+     */
+    Optional<Outcome.Forked> checkStored(Rows.Log log, TileClient client) throws InterruptedException {
+        Optional<SignedCheckpoint> verified = verified(log);
+        if (verified.isEmpty()) {
+            return Optional.empty();
+        }
+        LogId id = log.logId();
+        long n = verified.get().size();
+        Hash b = verified.get().checkpoint().root();
+        // Larger ones first, from the server's tiles of their size if it still serves them (else later).
+        for (Rows.Checkpoint c : session.uncheckedCheckpoints(log.dbId(), id, Long.MAX_VALUE)) {
+            if (c.treeSize() <= n) {
+                continue;
+            }
+            SignedCheckpoint other = open(log, c);
+            try {
+                if (PrefixCheck.check(n, b, c.treeSize(), other.checkpoint().root(), new TiledTree(client, c.treeSize()))
+                        instanceof PrefixCheck.Result.Inconsistent i) {
+                    session.markChecked(c.id());
+                    session.commit();
+                    return Optional.of(new Outcome.Forked(new ForkEvidence(id, verified.get(), other, i.prefixRoot(),
+                            i.proof()), other));
+                }
+            } catch (NodeUnavailableException e) {
+                // Not served (any more): it is compared once the verified tree covers it.
+            }
+        }
+        TiledTree tree = null;
+        try {
+            for (Rows.Checkpoint c : session.uncheckedCheckpoints(log.dbId(), id, n)) {
+                SignedCheckpoint other = open(log, c);
+                PrefixCheck.Result r;
+                if (c.treeSize() == n) {
+                    r = other.checkpoint().root().equals(b) ? null
+                            : new PrefixCheck.Result.Inconsistent(b, new dev.vitra.watchdog.merkle.ConsistencyProof(n, n, List.of()));
+                } else {
+                    tree = tree == null ? new Mirror(session, log.dbId(), id).tree(n) : tree;
+                    r = PrefixCheck.check(c.treeSize(), other.checkpoint().root(), n, b, tree);
+                }
+                session.markChecked(c.id());
+                if (r instanceof PrefixCheck.Result.Inconsistent i) {
+                    session.commit();
+                    return Optional.of(new Outcome.Forked(new ForkEvidence(id, other, verified.get(), i.prefixRoot(), i.proof()),
+                            other));
+                }
+                if (r instanceof PrefixCheck.Result.NodesDoNotMatch d) {
+                    throw new IllegalStateException("the mirror of " + id + " does not reproduce its own verified root: "
+                            + d.failure().getMessage());
+                }
+            }
+        } catch (NodeUnavailableException e) {
+            throw new IllegalStateException("the mirror of " + id + " is incomplete: " + e.getMessage(), e);
+        }
+        session.commit();
+        return Optional.empty();
+    }
+
+    /**
+     * Replaces the log's tree with {@code version} (an operator resolving a fork): its whole tree is read from the
+     * server again and must hash to its signed root; only then, in one transaction, does the mirror change. Returns
+     * what went wrong, if anything; then nothing changed.
+     */
+    Optional<String> adopt(Rows.Log log, SignedCheckpoint version, TileClient client) throws InterruptedException {
+        LogId id = log.logId();
+        try {
+            session.deleteTiles(log.dbId(), id);
+            if (version.size() > 0) {
+                Mirror.Growth growth = new Mirror(session, log.dbId(), id).grow(client, 0, version.size(),
+                        version.checkpoint().root(), done -> progress.accept(id.hex() + ": verifying tiles, " + done + " of "
+                                + version.size() + " entries"));
+                if (!(growth instanceof Mirror.Growth.Grown g) || !g.root().equals(version.checkpoint().root())) {
+                    session.rollback();
+                    return Optional.of("the tiles served for size " + version.size() + " do not hash to its signed root");
+                }
+            }
+            return Optional.empty(); // the caller commits with the rest of the resolution
+        } catch (FetchException | TileFormatException e) {
+            session.rollback();
+            return Optional.of(e.getMessage());
+        } catch (IOException e) {
+            session.rollback();
+            return Optional.of(e.getMessage());
+        }
+    }
+
+    /** A stored checkpoint of the log, re-opened with the log's key. */
+    SignedCheckpoint openStored(Rows.Log log, Rows.Checkpoint c) {
+        return open(log, c);
+    }
+
+    private static SignedCheckpoint open(Rows.Log log, Rows.Checkpoint c) {
+        try {
+            return SignedCheckpoint.open(c.note(), log.logId().origin(), List.of(log.logId().verifierKey()));
+        } catch (MalformedNoteException | NoteVerificationException e) {
+            throw new IllegalStateException("stored checkpoint " + c.id() + " of " + log.logId() + " no longer verifies", e);
+        }
+    }
+
     private Outcome verifiedAt(Rows.Log log, long servedId, SignedCheckpoint served, long previousSize) {
         Rows.Log updated = log.withVerified(servedId, served.size());
         session.saveLog(updated);
@@ -215,10 +331,13 @@ final class LogFollower {
                 case PrefixCheck.Result.Inconsistent i -> new Outcome.Forked(
                         new ForkEvidence(id, stored.get(), served, i.prefixRoot(), i.proof()), served);
                 case PrefixCheck.Result.Consistent c -> new Outcome.Unverifiable(AvailabilityCode.TilesMismatch, tiles,
-                        growth instanceof Mirror.Growth.Diverged d
-                                ? "the level-0 tile holding entry " + d.index() + " disagrees with the verified tree"
-                                : "the level-0 tiles served for size " + n + " do not hash to its signed root, though"
-                                        + " its higher tiles do");
+                        switch (growth) {
+                            case Mirror.Growth.Diverged d -> "the level-0 tile holding entry " + d.index()
+                                    + " disagrees with the verified tree";
+                            case Mirror.Growth.BadTile bad -> client.prefix() + "/" + bad.path() + ": " + bad.problem();
+                            case Mirror.Growth.Grown g -> "the level-0 tiles served for size " + n
+                                    + " do not hash to its signed root, though its higher tiles do";
+                        });
                 case PrefixCheck.Result.NodesDoNotMatch d -> new Outcome.Unverifiable(AvailabilityCode.TilesMismatch,
                         client.prefix() + "/tile/ (size " + n + ")", "the tiles served for size " + n
                                 + " do not reproduce its signed root: " + d.failure().getMessage());

@@ -73,19 +73,31 @@ final class Mirror implements TileSource {
         /** The server's tiles disagree with leaves already verified (below m): a fork or corrupt tiles. */
         record Diverged(long index) implements Growth {
         }
+
+        /** A level-0 tile is not part of the signed tree (its subtree's inclusion proof fails): corrupt tiles. */
+        record BadTile(String path, String problem) implements Growth {
+        }
     }
 
     /**
-     * Appends leaves {@code [m, n)} from the server's level-0 tiles of the size-n tree, writing the new tiles to the
-     * session (uncommitted: the caller commits only if the root is the signed one). Fetches ahead in parallel.
+     * Appends leaves {@code [m, n)} from the server's level-0 tiles of the size-n tree whose signed root is
+     * {@code root}, writing the new tiles to the session (uncommitted: the caller commits only if the root comes out
+     * as the signed one). Fetches ahead in parallel; checks each full tile top-down as it arrives (its subtree hash
+     * and an inclusion proof from the server's higher tiles must lead to the signed root), so tiles that are not the
+     * signed tree's are refused at the first one, not after the whole claimed tree was downloaded.
      */
-    Growth grow(TileClient client, long m, long n) throws IOException, TileFormatException, InterruptedException {
+    Growth grow(TileClient client, long m, long n, Hash root, java.util.function.LongConsumer progress)
+            throws IOException, TileFormatException, InterruptedException {
         TileTreeBuilder builder = m == 0 ? TileTreeBuilder.empty() : TileTreeBuilder.resume(this, m);
         List<Hash> existing = m % TileResource.FULL_WIDTH == 0 ? List.of()
                 : HashTiles.parse(TileLayout.hashTile(0, m / TileResource.FULL_WIDTH, m),
                         read(TileLayout.hashTile(0, m / TileResource.FULL_WIDTH, m)));
         long firstTile = m / TileResource.FULL_WIDTH;
         long lastTile = (n - 1) / TileResource.FULL_WIDTH;
+        var served = new TiledTree(client, n).proofs();
+        long subtrees = (n + TileResource.FULL_WIDTH - 1) / TileResource.FULL_WIDTH;
+        dev.vitra.watchdog.merkle.TreeHasher hasher = new dev.vitra.watchdog.merkle.TreeHasher();
+        long lastProgress = System.nanoTime();
         int window = Math.max(2, 2 * client.parallelism());
         Deque<CompletableFuture<byte[]>> inFlight = new ArrayDeque<>();
         long next = firstTile;
@@ -106,6 +118,23 @@ final class Mirror implements TileSource {
                     data = Arrays.copyOf(client.read(id.full()), id.byteLength());
                 }
                 List<Hash> hashes = HashTiles.parse(id, data);
+                if (!id.isPartial()) {
+                    try {
+                        dev.vitra.watchdog.merkle.MerkleVerifier.verifyInclusion(t, subtrees, perfectRoot(hashes, hasher),
+                                served.subtreeInclusionPath(8, t), root);
+                    } catch (dev.vitra.watchdog.merkle.ProofException e) {
+                        return new Growth.BadTile(id.path(), "its hashes are not the signed tree's: " + e.getMessage());
+                    } catch (NodeUnavailableException e) {
+                        if (e.getCause() instanceof FetchException f) {
+                            throw f;
+                        }
+                        return new Growth.BadTile(id.path(), "the higher tiles that place it are unusable: " + e.getMessage());
+                    }
+                }
+                if (System.nanoTime() - lastProgress > 2_000_000_000L) {
+                    lastProgress = System.nanoTime();
+                    progress.accept(Math.min(n, (t + 1) * TileResource.FULL_WIDTH));
+                }
                 long first = t * TileResource.FULL_WIDTH;
                 for (int i = 0; i < hashes.size(); i++) {
                     long index = first + i;
@@ -125,6 +154,18 @@ final class Mirror implements TileSource {
             putTile(partial.id(), partial.hashes());
         }
         return new Growth.Grown(builder.root());
+    }
+
+    private static Hash perfectRoot(List<Hash> hashes, dev.vitra.watchdog.merkle.TreeHasher hasher) {
+        List<Hash> layer = hashes;
+        while (layer.size() > 1) {
+            List<Hash> up = new java.util.ArrayList<>(layer.size() / 2);
+            for (int i = 0; i < layer.size(); i += 2) {
+                up.add(hasher.nodeHash(layer.get(i), layer.get(i + 1)));
+            }
+            layer = up;
+        }
+        return layer.get(0);
     }
 
     private void putTile(HashTileId id, List<Hash> hashes) {

@@ -70,6 +70,10 @@ final class AuditCommand implements Callable<Integer> {
             description = "resolve the open fork of this oplog by following the version served now; repeatable")
     List<String> acceptForks = new ArrayList<>();
 
+    @Option(names = "--max-growth", defaultValue = "67108864", paramLabel = "<entries>",
+            description = "the most entries one log may have grown by for one pass to verify it (default ${DEFAULT-VALUE})")
+    long maxGrowth;
+
     @Option(names = "--chunk", defaultValue = "1000", paramLabel = "<n>",
             description = "commit progress at least every n transactions (default ${DEFAULT-VALUE})")
     int chunk;
@@ -97,10 +101,17 @@ final class AuditCommand implements Callable<Integer> {
             if (eq < 0) {
                 return usage(err, "--oplog-base: expected <oplog id>=<url>, got \"" + base + "\"");
             }
+            LogId oplog;
             try {
-                bases.put(LogId.parse(base.substring(0, eq)), checkUrl(base.substring(eq + 1)));
+                oplog = LogId.parse(base.substring(0, eq));
+                if (bases.put(oplog, checkUrl(base.substring(eq + 1))) != null) {
+                    return usage(err, "--oplog-base: " + oplog.hex() + " is given twice");
+                }
             } catch (IllegalArgumentException e) {
                 return usage(err, "--oplog-base: " + e.getMessage());
+            }
+            if (oplog.equals(indexLog)) {
+                return usage(err, "--oplog-base: " + oplog.hex() + " is the index log, which is fetched from --executor");
             }
         }
         for (String id : acceptForks) {
@@ -118,6 +129,12 @@ final class AuditCommand implements Callable<Integer> {
         if (chunk < 1) {
             return usage(err, "--chunk must be positive");
         }
+        if (maxGrowth < 1) {
+            return usage(err, "--max-growth must be positive");
+        }
+        if (pendingDeadline.isNegative()) {
+            return usage(err, "--pending-deadline must not be negative");
+        }
         AuditStore store;
         try {
             store = AuditStore.openH2(db);
@@ -125,7 +142,7 @@ final class AuditCommand implements Callable<Integer> {
             return usage(err, "--db: " + e.getMessage());
         }
         AuditSettings settings = AuditSettings.defaults().withPendingDeadline(pendingDeadline)
-                .withChunks(chunk, AuditSettings.defaults().chunkInterval());
+                .withChunks(chunk, AuditSettings.defaults().chunkInterval()).withMaxGrowth(maxGrowth);
         AuditTarget target = new AuditTarget(indexLog, executor, bases, accept);
         PassReport report;
         try (store; ContractEngine engine = ContractEngine.create(ContractLimits.defaults())) {
@@ -175,6 +192,7 @@ final class AuditCommand implements Callable<Integer> {
             }
         }
         out.printf("  this pass   %d transactions verified in %.1f s%n", r.transactions(), r.duration().toMillis() / 1000.0);
+        r.notes().forEach(n -> out.printf("  note        %s%n", n));
         out.printf("  new findings: %d%n", r.newFindings().size());
         for (Rows.Finding f : r.newFindings()) {
             out.printf("    %s %s%s: %s%n", f.kind().toUpperCase(), f.code(),
@@ -214,6 +232,7 @@ final class AuditCommand implements Callable<Integer> {
         }
         o.put("logs", new JsonValue.Arr(logs));
         o.put("transactions", num(r.transactions()));
+        o.put("notes", new JsonValue.Arr(r.notes().stream().map(AuditCommand::str).toList()));
         o.put("durationMs", num(r.duration().toMillis()));
         o.put("newFindings", new JsonValue.Arr(r.newFindings().stream().map(AuditCommand::findingJson).toList()));
         o.put("openFindings", new JsonValue.Arr(r.openFindings().stream().map(AuditCommand::findingJson).toList()));

@@ -13,12 +13,33 @@ public final class Main implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
-        System.exit(run(args));
+        int exit;
+        try {
+            exit = run(args);
+        } catch (Throwable t) { // an Error (out of memory, say) escaped the command: it proves nothing
+            System.err.println("error: internal failure, nothing was concluded: " + t);
+            exit = ExitCodes.COULD_NOT_VERIFY;
+        }
+        System.exit(exit);
     }
 
     /** Runs a command line in-process and returns its exit code (tests use this). */
     public static int run(String... args) {
-        return new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
+        return commandLine().execute(args);
+    }
+
+    /**
+     * The command line of every entry point. An exception a command did not handle is a failure of ours, never a
+     * finding: it exits 3 (could not verify), not picocli's default 1, which here means misbehaviour proven.
+     */
+    public static CommandLine commandLine() {
+        return new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true)
+                .setExecutionExceptionHandler((e, cmd, parsed) -> {
+                    cmd.getErr().println("error: internal failure, nothing was concluded: " + e);
+                    e.printStackTrace(cmd.getErr());
+                    cmd.getErr().flush();
+                    return ExitCodes.COULD_NOT_VERIFY;
+                });
     }
 
     @Override

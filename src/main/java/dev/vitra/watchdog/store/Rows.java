@@ -46,39 +46,39 @@ public final class Rows {
      *
      * @param verifiedCheckpointId the checkpoint whose whole tree is in the mirror; empty before the first
      * @param forkFindingId        an open fork of this log
+     * @param forkCheckpointId     the other version's checkpoint in that fork (what {@code --accept-fork} adopts)
      * @param forkSharedPrefix     for an oplog fork: how many first entries both versions provably share
      */
     public record Log(long dbId, LogId logId, LogRole role, OptionalLong verifiedCheckpointId, long verifiedSize,
-            long nextSeq, boolean active, OptionalLong addedAt, OptionalLong forkFindingId, OptionalLong forkSharedPrefix) {
+            long nextSeq, boolean active, OptionalLong addedAt, OptionalLong forkFindingId, OptionalLong forkCheckpointId,
+            OptionalLong forkSharedPrefix) {
         public static Log fresh(long dbId, LogId logId, LogRole role, OptionalLong addedAt) {
             return new Log(dbId, logId, role, OptionalLong.empty(), 0, 0, false, addedAt, OptionalLong.empty(),
-                    OptionalLong.empty());
+                    OptionalLong.empty(), OptionalLong.empty());
         }
 
         public Log withVerified(long checkpointId, long size) {
             return new Log(dbId, logId, role, OptionalLong.of(checkpointId), size, nextSeq, active, addedAt, forkFindingId,
-                    forkSharedPrefix);
+                    forkCheckpointId, forkSharedPrefix);
         }
 
         public Log withParticipation(long seq, boolean isActive) {
             return new Log(dbId, logId, role, verifiedCheckpointId, verifiedSize, seq, isActive, addedAt, forkFindingId,
-                    forkSharedPrefix);
+                    forkCheckpointId, forkSharedPrefix);
         }
 
-        public Log withFork(OptionalLong findingId, OptionalLong sharedPrefix) {
+        public Log withFork(OptionalLong findingId, OptionalLong otherCheckpointId, OptionalLong sharedPrefix) {
             return new Log(dbId, logId, role, verifiedCheckpointId, verifiedSize, nextSeq, active, addedAt, findingId,
-                    sharedPrefix);
-        }
-
-        public Log withoutMirror() {
-            return new Log(dbId, logId, role, OptionalLong.empty(), 0, nextSeq, active, addedAt, forkFindingId,
-                    forkSharedPrefix);
+                    otherCheckpointId, sharedPrefix);
         }
     }
 
-    /** A checkpoint as received: the raw note and where and when it was first seen. */
+    /**
+     * A checkpoint as received: the raw note, where and when it was first seen, and whether it was compared with the
+     * verified tree yet.
+     */
     public record Checkpoint(long id, LogId logId, long treeSize, byte[] rootHash, byte[] note, long firstSeenAt,
-            String sourceUrl) {
+            String sourceUrl, boolean checked) {
     }
 
     /** A finding as stored. */

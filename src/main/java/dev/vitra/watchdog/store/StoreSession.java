@@ -119,7 +119,7 @@ public final class StoreSession implements AutoCloseable {
     // ---- followed logs ----
 
     private static final String LOG_COLUMNS = "db_id, log_id, role, verified_checkpoint_id, verified_size, next_seq, active,"
-            + " added_at, fork_finding_id, fork_shared_prefix";
+            + " added_at, fork_finding_id, fork_checkpoint_id, fork_shared_prefix";
 
     public List<Log> logs(long dbId) {
         return query("SELECT " + LOG_COLUMNS + " FROM followed_log WHERE db_id = ? ORDER BY role, log_id",
@@ -136,7 +136,8 @@ public final class StoreSession implements AutoCloseable {
     /** Inserts or replaces the row of {@code log}. */
     public void saveLog(Log log) {
         int changed = update("UPDATE followed_log SET role = ?, verified_checkpoint_id = ?, verified_size = ?, next_seq = ?,"
-                + " active = ?, added_at = ?, fork_finding_id = ?, fork_shared_prefix = ? WHERE db_id = ? AND log_id = ?", p -> {
+                + " active = ?, added_at = ?, fork_finding_id = ?, fork_checkpoint_id = ?, fork_shared_prefix = ?"
+                + " WHERE db_id = ? AND log_id = ?", p -> {
                     p.setString(1, log.role().name());
                     setOptionalLong(p, 2, log.verifiedCheckpointId());
                     p.setLong(3, log.verifiedSize());
@@ -144,12 +145,13 @@ public final class StoreSession implements AutoCloseable {
                     p.setBoolean(5, log.active());
                     setOptionalLong(p, 6, log.addedAt());
                     setOptionalLong(p, 7, log.forkFindingId());
-                    setOptionalLong(p, 8, log.forkSharedPrefix());
-                    p.setLong(9, log.dbId());
-                    p.setString(10, log.logId().hex());
+                    setOptionalLong(p, 8, log.forkCheckpointId());
+                    setOptionalLong(p, 9, log.forkSharedPrefix());
+                    p.setLong(10, log.dbId());
+                    p.setString(11, log.logId().hex());
                 });
         if (changed == 0) {
-            update("INSERT INTO followed_log (" + LOG_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", p -> {
+            update("INSERT INTO followed_log (" + LOG_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", p -> {
                 p.setLong(1, log.dbId());
                 p.setString(2, log.logId().hex());
                 p.setString(3, log.role().name());
@@ -159,14 +161,16 @@ public final class StoreSession implements AutoCloseable {
                 p.setBoolean(7, log.active());
                 setOptionalLong(p, 8, log.addedAt());
                 setOptionalLong(p, 9, log.forkFindingId());
-                setOptionalLong(p, 10, log.forkSharedPrefix());
+                setOptionalLong(p, 10, log.forkCheckpointId());
+                setOptionalLong(p, 11, log.forkSharedPrefix());
             });
         }
     }
 
     private static Log logRow(ResultSet rs) throws SQLException {
         return new Log(rs.getLong(1), LogId.parse(rs.getString(2)), LogRole.valueOf(rs.getString(3)), optionalLong(rs, 4),
-                rs.getLong(5), rs.getLong(6), rs.getBoolean(7), optionalLong(rs, 8), optionalLong(rs, 9), optionalLong(rs, 10));
+                rs.getLong(5), rs.getLong(6), rs.getBoolean(7), optionalLong(rs, 8), optionalLong(rs, 9), optionalLong(rs, 10),
+                optionalLong(rs, 11));
     }
 
     // ---- checkpoints ----
@@ -184,7 +188,7 @@ public final class StoreSession implements AutoCloseable {
             return existing.get();
         }
         return insertReturningId("INSERT INTO checkpoint (db_id, log_id, tree_size, root_hash, note, note_sha256,"
-                + " first_seen_at, source_url) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", p -> {
+                + " first_seen_at, source_url, checked) VALUES (?, ?, ?, ?, ?, ?, ?, ?, FALSE)", p -> {
                     p.setLong(1, dbId);
                     p.setString(2, logId.hex());
                     p.setLong(3, checkpoint.size());
@@ -196,10 +200,38 @@ public final class StoreSession implements AutoCloseable {
                 });
     }
 
+    private static final String CHECKPOINT_COLUMNS = "id, log_id, tree_size, root_hash, note, first_seen_at, source_url, checked";
+
     public Optional<Rows.Checkpoint> checkpoint(long id) {
-        return query("SELECT id, log_id, tree_size, root_hash, note, first_seen_at, source_url FROM checkpoint WHERE id = ?",
-                p -> p.setLong(1, id), rs -> new Rows.Checkpoint(rs.getLong(1), LogId.parse(rs.getString(2)), rs.getLong(3),
-                        rs.getBytes(4), rs.getBytes(5), rs.getLong(6), rs.getString(7))).stream().findFirst();
+        return query("SELECT " + CHECKPOINT_COLUMNS + " FROM checkpoint WHERE id = ?", p -> p.setLong(1, id),
+                StoreSession::checkpointRow).stream().findFirst();
+    }
+
+    /** Checkpoints of a log not yet compared with the verified tree, of at most {@code maxSize}, smallest first. */
+    public List<Rows.Checkpoint> uncheckedCheckpoints(long dbId, LogId logId, long maxSize) {
+        return query("SELECT " + CHECKPOINT_COLUMNS + " FROM checkpoint WHERE db_id = ? AND log_id = ? AND checked = FALSE"
+                + " AND tree_size <= ? ORDER BY tree_size, id", p -> {
+                    p.setLong(1, dbId);
+                    p.setString(2, logId.hex());
+                    p.setLong(3, maxSize);
+                }, StoreSession::checkpointRow);
+    }
+
+    public void markChecked(long checkpointId) {
+        update("UPDATE checkpoint SET checked = TRUE WHERE id = ?", p -> p.setLong(1, checkpointId));
+    }
+
+    /** Marks every checkpoint of a log as compared (an operator resolved a fork between them). */
+    public void markAllChecked(long dbId, LogId logId) {
+        update("UPDATE checkpoint SET checked = TRUE WHERE db_id = ? AND log_id = ?", p -> {
+            p.setLong(1, dbId);
+            p.setString(2, logId.hex());
+        });
+    }
+
+    private static Rows.Checkpoint checkpointRow(ResultSet rs) throws SQLException {
+        return new Rows.Checkpoint(rs.getLong(1), LogId.parse(rs.getString(2)), rs.getLong(3), rs.getBytes(4), rs.getBytes(5),
+                rs.getLong(6), rs.getString(7), rs.getBoolean(8));
     }
 
     /** When the watchdog first saw a checkpoint of this log covering entry {@code index} (size > index). */

@@ -2,6 +2,8 @@ package dev.vitra.watchdog.tileclient;
 
 import dev.vitra.watchdog.tiles.EntryBundleId;
 import dev.vitra.watchdog.tiles.EntryBundles;
+import dev.vitra.watchdog.tiles.TileLayout;
+import dev.vitra.watchdog.tiles.TileResource;
 import dev.vitra.watchdog.tiles.TileFormatException;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -22,31 +24,66 @@ public final class BundleStream implements AutoCloseable {
     public static final int DEFAULT_SPECULATIVE_CAP = 1 << 20;
 
     private final TileClient client;
-    private final List<EntryBundleId> bundles;
+    /** The bundles to read: ids are made on demand, so a tree of 2^62 entries costs no memory up front. */
+    private final java.util.function.LongFunction<EntryBundleId> bundleAt;
+    private final long count;
     private final int window;
     private final int speculativeCap;
     private final Deque<Fetch> inFlight = new ArrayDeque<>();
-    private int issued;
-    private int consumed;
+    private long issued;
+    private long consumed;
 
     public BundleStream(TileClient client, List<EntryBundleId> bundles) {
         this(client, bundles, Math.max(2, 2 * client.parallelism()), DEFAULT_SPECULATIVE_CAP);
     }
 
     public BundleStream(TileClient client, List<EntryBundleId> bundles, int window, int speculativeCap) {
+        this(client, indexed(List.copyOf(bundles)), bundles.size(), window, speculativeCap);
+    }
+
+    /** The bundles holding entries {@code [start, end)} of a tree of {@code treeSize}. */
+    public BundleStream(TileClient client, long start, long end, long treeSize) {
+        this(client, firstBundle(start, end, treeSize)::at, bundleCount(start, end),
+                Math.max(2, 2 * client.parallelism()), DEFAULT_SPECULATIVE_CAP);
+    }
+
+    private BundleStream(TileClient client, java.util.function.LongFunction<EntryBundleId> bundleAt, long count, int window,
+            int speculativeCap) {
         this.client = client;
-        this.bundles = List.copyOf(bundles);
+        this.bundleAt = bundleAt;
+        this.count = count;
         this.window = Math.max(1, window);
         this.speculativeCap = speculativeCap;
     }
 
+    private static java.util.function.LongFunction<EntryBundleId> indexed(List<EntryBundleId> list) {
+        return i -> list.get(Math.toIntExact(i));
+    }
+
+    private record FirstBundle(long first, long treeSize) {
+        EntryBundleId at(long i) {
+            return TileLayout.bundle(first + i, treeSize);
+        }
+    }
+
+    private static FirstBundle firstBundle(long start, long end, long treeSize) {
+        if (start < 0 || start > end || end > treeSize) {
+            throw new IllegalArgumentException("entries [" + start + ", " + end + ") are not in a tree of size " + treeSize);
+        }
+        return new FirstBundle(start / TileResource.FULL_WIDTH, treeSize);
+    }
+
+    private static long bundleCount(long start, long end) {
+        return start == end ? 0 : (end - 1) / TileResource.FULL_WIDTH - start / TileResource.FULL_WIDTH + 1;
+    }
+
     public boolean hasNext() {
-        return consumed < bundles.size();
+        return consumed < count;
     }
 
     /** The bundle that {@link #next()} returns next. */
     public EntryBundleId peek() {
-        return bundles.get(consumed);
+        return bundleAt.apply(consumed);
     }
 
     /**
@@ -55,15 +92,15 @@ public final class BundleStream implements AutoCloseable {
      * @throws TileFormatException when the bundle's bytes do not have the shape its path promises
      */
     public List<byte[]> next() throws FetchException, TileFormatException, InterruptedException {
-        EntryBundleId bundle = bundles.get(consumed);
+        EntryBundleId bundle = bundleAt.apply(consumed);
         if (inFlight.isEmpty()) {
             // Nothing ahead yet: the head goes first, with the full cap.
             inFlight.add(new Fetch(fetch(bundle, client.maxBundleBytes()), client.maxBundleBytes()));
             issued = consumed + 1;
         }
         int aheadCap = Math.min(speculativeCap, client.maxBundleBytes());
-        while (issued < bundles.size() && inFlight.size() < window) {
-            inFlight.add(new Fetch(fetch(bundles.get(issued++), aheadCap), aheadCap));
+        while (issued < count && inFlight.size() < window) {
+            inFlight.add(new Fetch(fetch(bundleAt.apply(issued++), aheadCap), aheadCap));
         }
         Fetch head = inFlight.removeFirst();
         List<byte[]> entries;

@@ -69,7 +69,7 @@ public final class LogReader {
         var proofs = tree.proofs();
         long bundleTreeSize = (n + TileResource.FULL_WIDTH - 1) / TileResource.FULL_WIDTH;
         TreeHasher hasher = new TreeHasher();
-        try (BundleStream stream = new BundleStream(client, TileLayout.bundles(start, end, n))) {
+        try (BundleStream stream = new BundleStream(client, start, end, n)) {
             while (stream.hasNext()) {
                 EntryBundleId bundle = stream.peek();
                 List<byte[]> entries;

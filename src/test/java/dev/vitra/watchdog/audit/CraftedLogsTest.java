@@ -367,4 +367,129 @@ class CraftedLogsTest {
                     .satisfies(f -> assertThat(f.log()).hasValue(A_ID));
         }
     }
+
+    /** Writes oplog A's directory afresh as {@code ops}, optionally without its tiles (withheld). */
+    private static void serveOplog(Path root, List<String> ops, boolean withholdTiles) throws Exception {
+        Path logDir = root.resolve("logs").resolve(A_ID.hex());
+        if (java.nio.file.Files.exists(logDir)) {
+            try (var files = java.nio.file.Files.walk(logDir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+        write(root, A, ops);
+        if (withholdTiles) {
+            try (var files = java.nio.file.Files.walk(logDir.resolve("tile"))) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    private static List<String> ops(String... values) {
+        return java.util.Arrays.stream(values).map(v -> "{\"op\":\"PUT\",\"path\":\"/x\",\"value\":" + v + "}").toList();
+    }
+
+    @Test
+    void aSignedCheckpointWhoseTilesWereWithheldIsStillComparedOnceTheTreeCoversIt(@TempDir Path dir) throws Exception {
+        // Review finding: B1 (size 5) is served with its tiles withheld, then B2 (size 5, another root) with its tiles.
+        // Both are signed: a fork, though B1 never verified.
+        Logs l = Logs.genesis(A_ID);
+        Path root = dir.resolve("served");
+        write(root, INDEX, l.index);
+        write(root, B, List.of());
+        serveOplog(root, ops("1", "2", "3"), false);
+        try (StaticLogServer server = StaticLogServer.start(root, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+            Path store = dir.resolve("store.mv.db");
+            AuditTarget target = new AuditTarget(INDEX_ID, server.baseUrl());
+            assertThat(AuditFixture.pass(store, ENGINE, AuditFixture.fastSettings(), Clock.systemUTC(), target).newFindings())
+                    .noneMatch(f -> f.kind().equals("fraud"));
+            serveOplog(root, ops("1", "2", "3", "4", "5"), true);
+            PassReport withheld = AuditFixture.pass(store, ENGINE, AuditFixture.fastSettings(), Clock.systemUTC(), target);
+            assertThat(withheld.newFindings()).extracting(Rows.Finding::code).contains("TilesUnavailable");
+            serveOplog(root, ops("1", "2", "3", "4", "66"), false);
+            PassReport later = AuditFixture.pass(store, ENGINE, AuditFixture.fastSettings(), Clock.systemUTC(), target);
+            assertThat(later.verdict()).isEqualTo(Verdict.MISBEHAVIOUR);
+            assertThat(later.newFindings()).filteredOn(f -> f.code().equals("LogFork")).singleElement()
+                    .satisfies(f -> assertThat(f.log()).hasValue(A_ID));
+        }
+    }
+
+    @Test
+    void acceptingAForkAdoptsExactlyTheForkedVersionAtomicallyAndNeverAThirdOne(@TempDir Path dir) throws Exception {
+        Logs l = Logs.genesis(A_ID);
+        Path root = dir.resolve("served");
+        write(root, INDEX, l.index);
+        write(root, B, List.of());
+        serveOplog(root, ops("1", "2", "3"), false); // version A
+        try (StaticLogServer server = StaticLogServer.start(root, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+            Path store = dir.resolve("store.mv.db");
+            AuditTarget plain = new AuditTarget(INDEX_ID, server.baseUrl());
+            AuditTarget accept = new AuditTarget(INDEX_ID, server.baseUrl(), java.util.Map.of(), java.util.Set.of(A_ID));
+            AuditFixture.pass(store, ENGINE, AuditFixture.fastSettings(), Clock.systemUTC(), plain);
+            serveOplog(root, ops("1", "2", "4"), false); // version B: a fork
+            assertThat(AuditFixture.pass(store, ENGINE, AuditFixture.fastSettings(), Clock.systemUTC(), plain).newFindings())
+                    .extracting(Rows.Finding::code).containsExactly("LogFork");
+            // Accepting while B cannot be read changes nothing.
+            serveOplog(root, ops("1", "2", "4"), true);
+            PassReport failed = AuditFixture.pass(store, ENGINE, AuditFixture.fastSettings(), Clock.systemUTC(), accept);
+            assertThat(failed.notes()).singleElement().asString().contains("could not be verified").contains("stays open");
+            assertThat(failed.verdict()).isEqualTo(Verdict.MISBEHAVIOUR);
+            assertThat(failed.logs()).filteredOn(p -> p.log().equals(A_ID)).singleElement()
+                    .satisfies(p -> assertThat(p.verifiedSize()).isEqualTo(3));
+            // A third version C is served: accepting adopts B only, so it cannot succeed; C is never taken silently.
+            serveOplog(root, ops("1", "2", "5"), false);
+            PassReport third = AuditFixture.pass(store, ENGINE, AuditFixture.fastSettings(), Clock.systemUTC(), accept);
+            assertThat(third.notes()).singleElement().asString().contains("could not be verified");
+            assertThat(third.verdict()).isEqualTo(Verdict.MISBEHAVIOUR);
+            PassReport plainThird = AuditFixture.pass(store, ENGINE, AuditFixture.fastSettings(), Clock.systemUTC(), plain);
+            assertThat(plainThird.verdict()).isEqualTo(Verdict.MISBEHAVIOUR);
+            // B served again: accepted, the fork resolved, B followed.
+            serveOplog(root, ops("1", "2", "4"), false);
+            PassReport resolved = AuditFixture.pass(store, ENGINE, AuditFixture.fastSettings(), Clock.systemUTC(), accept);
+            assertThat(resolved.notes()).singleElement().asString().contains("fork resolved");
+            assertThat(resolved.openFindings()).noneMatch(f -> f.kind().equals("fraud"));
+            assertThat(AuditFixture.pass(store, ENGINE, AuditFixture.fastSettings(), Clock.systemUTC(), accept).notes())
+                    .singleElement().asString().contains("no open fork");
+        }
+    }
+
+    @Test
+    void genesisOplogsAreFollowedFromTheFirstPassSoUnprocessedOpsAreSeen(@TempDir Path dir) throws Exception {
+        Logs l = Logs.genesis(A_ID);
+        l.a.add("{\"op\":\"PUT\",\"path\":\"/a\",\"value\":1}"); // published, never processed
+        PassReport r = audit(dir, l);
+        assertThat(r.verdict()).isEqualTo(Verdict.PENDING);
+        assertThat(r.newFindings()).extracting(Rows.Finding::code).containsExactly("OpNotYetProcessed");
+    }
+
+    @Test
+    void aSignedCheckpointOfAnAbsurdSizeIsOurLimitNotAHangNorFraud(@TempDir Path dir) throws Exception {
+        Logs l = Logs.genesis(A_ID);
+        Path root = dir.resolve("served");
+        write(root, INDEX, l.index);
+        write(root, A, l.a);
+        write(root, B, l.b);
+        // The index signs a checkpoint of 2^40 entries; no tiles for it exist.
+        SignedCheckpointFile.write(root.resolve("logs").resolve(INDEX_ID.hex()), INDEX, INDEX_ID, 1L << 40);
+        try (StaticLogServer server = StaticLogServer.start(root, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+            PassReport r = AuditFixture.pass(dir.resolve("store.mv.db"), ENGINE, AuditFixture.fastSettings(), Clock.systemUTC(),
+                    new AuditTarget(INDEX_ID, server.baseUrl()));
+            assertThat(r.verdict()).isEqualTo(Verdict.COULD_NOT_VERIFY);
+            assertThat(r.newFindings()).extracting(Rows.Finding::code).containsExactly("GrowthTooLarge");
+            PassReport small = AuditFixture.pass(dir.resolve("store2.mv.db"), ENGINE,
+                    AuditFixture.fastSettings().withMaxGrowth(1L << 50), Clock.systemUTC(), new AuditTarget(INDEX_ID, server.baseUrl()));
+            assertThat(small.verdict()).isEqualTo(Verdict.COULD_NOT_VERIFY);
+            assertThat(small.newFindings()).noneMatch(f -> f.kind().equals("fraud"));
+        }
+    }
+
+    /** A checkpoint file signed for any size, with a made-up root. */
+    static final class SignedCheckpointFile {
+        static void write(Path logDir, SignerKey key, LogId id, long size) throws Exception {
+            byte[] root = new byte[32];
+            java.util.Arrays.fill(root, (byte) 7);
+            var cp = dev.vitra.watchdog.note.SignedCheckpoint.sign(
+                    new dev.vitra.watchdog.note.Checkpoint(id.origin(), size, new dev.vitra.watchdog.merkle.Hash(root)), key);
+            java.nio.file.Files.write(logDir.resolve("checkpoint"), cp.raw());
+        }
+    }
 }

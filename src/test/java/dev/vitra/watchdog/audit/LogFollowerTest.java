@@ -45,7 +45,7 @@ class LogFollowerTest {
         server = StaticLogServer.start(dir.resolve("served"), new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
         store = AuditStore.openH2(dir.resolve("store.mv.db"));
         session = store.session();
-        follower = new LogFollower(session, Clock.systemUTC());
+        follower = new LogFollower(session, Clock.systemUTC(), AuditSettings.DEFAULT_MAX_GROWTH, line -> { });
     }
 
     @AfterEach

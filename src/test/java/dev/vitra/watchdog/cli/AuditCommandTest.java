@@ -63,6 +63,17 @@ class AuditCommandTest {
         assertThat(badDuration.exit()).isEqualTo(ExitCodes.USAGE);
         assertThat(badDuration.err()).contains("not a duration");
         assertThat(run("audit", "--index", id).exit()).isEqualTo(ExitCodes.USAGE);
+        CliRun negative = run("audit", "--executor", "http://x", "--index", id, "--pending-deadline", "-5s");
+        assertThat(negative.exit()).isEqualTo(ExitCodes.USAGE);
+        assertThat(negative.err()).startsWith("error: --pending-deadline");
+        CliRun indexAsOplog = run("audit", "--executor", "http://x", "--index", id, "--oplog-base", id + "=http://y");
+        assertThat(indexAsOplog.exit()).isEqualTo(ExitCodes.USAGE);
+        assertThat(indexAsOplog.err()).startsWith("error: --oplog-base:").contains("is the index log");
+        String other = "cd".repeat(32);
+        CliRun twice = run("audit", "--executor", "http://x", "--index", id, "--oplog-base", other + "=http://y",
+                "--oplog-base", other + "=http://z");
+        assertThat(twice.exit()).isEqualTo(ExitCodes.USAGE);
+        assertThat(twice.err()).contains("given twice");
         CliRun help = run("audit", "--help");
         assertThat(help.exit()).isZero();
         assertThat(help.out()).contains("--pending-deadline").contains("Exit codes");

@@ -26,7 +26,7 @@ class ExecutorCommandTest {
         }
         StringWriter out = new StringWriter();
         Thread runner = new Thread(() -> {
-            CommandLine cmd = new CommandLine(new Main());
+            CommandLine cmd = Main.commandLine();
             cmd.setOut(new PrintWriter(out, true));
             cmd.setErr(new PrintWriter(new StringWriter(), true));
             cmd.execute("executor", "--contract", contract.toString(), "--data", dir.resolve("db").toString(),
@@ -50,7 +50,7 @@ class ExecutorCommandTest {
             assertThat(call.statusCode()).isEqualTo(200);
             Thread.sleep(500);
             StringWriter vout = new StringWriter();
-            CommandLine v = new CommandLine(new Main());
+            CommandLine v = Main.commandLine();
             v.setOut(new PrintWriter(vout, true));
             v.setErr(new PrintWriter(new StringWriter(), true));
             assertThat(v.execute("log", "verify", verify.group(1), "--log-id", verify.group(2), "--quiet")).isZero();

@@ -201,6 +201,27 @@ class LogVerifyCommandTest {
     }
 
     @Test
+    void aSignedCheckpointOfAnAbsurdSizeCannotBeVerifiedAndIsNotAFork(@TempDir Path root) throws Exception {
+        TestLogs.grow(TestLogs.writer(root, key), "e", 3);
+        byte[] made = new byte[32];
+        var cp = dev.vitra.watchdog.note.SignedCheckpoint.sign(
+                new dev.vitra.watchdog.note.Checkpoint(id.origin(), 1L << 40, new dev.vitra.watchdog.merkle.Hash(made)), key);
+        Files.write(root.resolve("logs").resolve(id.hex()).resolve("checkpoint"), cp.raw());
+        try (StaticLogServer server = serve(root)) {
+            CliRun r = run("log", "verify", server.baseUrl() + "/logs/" + id.hex(), "--log-id", id.hex(), "--quiet");
+            assertThat(r.exit()).as(r.err()).isEqualTo(ExitCodes.COULD_NOT_VERIFY);
+            assertThat(r.err()).startsWith("CANNOT VERIFY:");
+        }
+    }
+
+    @Test
+    void anInternalFailureIsNeverMisbehaviour() {
+        // An exception no command handles proves nothing: exit 3, never 1.
+        int exit = Main.commandLine().execute("bench", "audit", "--ops", "-5", "--cache", "/proc/forbidden");
+        assertThat(exit).isNotEqualTo(ExitCodes.MISBEHAVIOUR);
+    }
+
+    @Test
     void missingKeyOrBadVkeyExitsTwo() {
         assertThat(run("log", "verify", "http://127.0.0.1:1/x").exit()).isEqualTo(ExitCodes.USAGE);
         CliRun bad = run("log", "verify", "http://127.0.0.1:1/x", "--vkey", "not-a-key");
