@@ -530,9 +530,13 @@ final class IndexStateMachine {
             long position = tx.at + 1 + i;
             switch (tx.window.get(i)) {
                 case IndexEntry.Put put -> {
-                    String before = state.entry(put.path()).map(Rows.StateEntry::valueJson).orElse(null);
+                    // Only governance needs the value before (a read the store may have to make): not every change.
+                    boolean governs = put.path().equals(SysPaths.CONTRACT_SOURCE) || SysPaths.isUnderInputs(put.path());
+                    String before = governs ? state.entry(put.path()).map(Rows.StateEntry::valueJson).orElse(null) : null;
                     state.put(put.path(), Json.write(put.value()), position);
-                    governance(put, before, position, tx).ifPresent(notices::add);
+                    if (governs) {
+                        governance(put, before, position, tx).ifPresent(notices::add);
+                    }
                 }
                 case IndexEntry.Del del -> state.delete(del.path());
                 case IndexEntry.Header h -> throw new IllegalStateException("a header in a verified window");

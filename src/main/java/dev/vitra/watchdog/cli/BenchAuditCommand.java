@@ -56,8 +56,15 @@ final class BenchAuditCommand implements Callable<Integer> {
     @Option(names = "--increment", defaultValue = "100", description = "new ops per incremental pass (default ${DEFAULT-VALUE})")
     int increment;
 
-    @Option(names = "--rounds", defaultValue = "5", description = "incremental passes per database (default ${DEFAULT-VALUE})")
+    @Option(names = "--rounds", defaultValue = "9", description = "measured incremental passes per database and mode (default ${DEFAULT-VALUE})")
     int rounds;
+
+    @Option(names = "--warmup-rounds", defaultValue = "3", description = "unmeasured incremental passes first (default ${DEFAULT-VALUE})")
+    int warmupRounds;
+
+    @Option(names = "--parts", defaultValue = "cold,warm,incremental", split = ",",
+            description = "which parts to run (default ${DEFAULT-VALUE})")
+    List<String> parts;
 
     @Option(names = "--cold-heap", defaultValue = "512m", description = "-Xmx of the cold process (default ${DEFAULT-VALUE})")
     String coldHeap;
@@ -89,50 +96,80 @@ final class BenchAuditCommand implements Callable<Integer> {
                 AuditTarget smallTarget = new AuditTarget(small.indexLogId(), smallServer.baseUrl());
 
                 // Cold: a whole new process, as `audit` runs from cron; with the optimizing runtime and without.
-                Cold cold = cold(bigTarget, work, true);
-                out.printf("cold   %s%n", cold);
-                Cold coldInterpreter = cold(bigTarget, work, false);
-                out.printf("cold   %s%n", coldInterpreter);
+                Cold cold = null;
+                Cold coldInterpreter = null;
+                if (parts.contains("cold")) {
+                    cold = cold(bigTarget, work, true);
+                    out.printf("cold   %s%n", cold);
+                    coldInterpreter = cold(bigTarget, work, false);
+                    out.printf("cold   %s%n", coldInterpreter);
+                    out.flush();
+                }
 
                 // Warm: the baseline and the audit alternate, after one warm-up of each.
-                AuditBench.bareReplay(bigDb, engine);
-                pass(engine, work.resolve("warmup.mv.db"), bigTarget);
-                long t0 = System.nanoTime();
-                long replayed = AuditBench.bareReplay(bigDb, engine);
-                double bareSeconds = (System.nanoTime() - t0) / 1e9;
-                resetHeapPeaks();
-                t0 = System.nanoTime();
-                PassReport warm = pass(engine, work.resolve("big.mv.db"), bigTarget);
-                double warmSeconds = (System.nanoTime() - t0) / 1e9;
-                long warmPeak = heapPeakBytes();
-                out.printf("warm   bare replay (baseline) %,d ops in %.1f s = %,.0f ops/s%n", replayed, bareSeconds,
-                        replayed / bareSeconds);
-                out.printf("warm   audit                  %,d ops in %.1f s = %,.0f ops/s (%.2f of the baseline)%n",
-                        warm.transactions(), warmSeconds, warm.transactions() / warmSeconds,
-                        (warm.transactions() / warmSeconds) / (replayed / bareSeconds));
-                out.printf("warm   heap peak during the audit pass (sum of pool peaks, with the executor in the same JVM):"
-                        + " %,d MB%n", warmPeak >> 20);
-                out.printf("cold   audit / warm audit: %.2f optimizing, %.2f interpreter-only%n",
-                        (cold.transactions / cold.seconds) / (warm.transactions() / warmSeconds),
-                        (coldInterpreter.transactions / coldInterpreter.seconds) / (warm.transactions() / warmSeconds));
-
-                // Incremental: the same new work on a short and a long history.
-                pass(engine, work.resolve("small.mv.db"), smallTarget);
-                double[] smallTimes = new double[rounds];
-                double[] bigTimes = new double[rounds];
-                for (int r = 0; r < rounds; r++) {
-                    AuditBench.grow(small, increment, 1000 + r);
-                    smallTimes[r] = timed(engine, work.resolve("small.mv.db"), smallTarget, increment);
-                    AuditBench.grow(big, increment, 2000 + r);
-                    bigTimes[r] = timed(engine, work.resolve("big.mv.db"), bigTarget, increment);
+                if (parts.contains("warm")) {
+                    AuditBench.bareReplay(bigDb, engine);
+                    pass(engine, work.resolve("warmup.mv.db"), bigTarget);
+                    long t0 = System.nanoTime();
+                    long replayed = AuditBench.bareReplay(bigDb, engine);
+                    double bareSeconds = (System.nanoTime() - t0) / 1e9;
+                    resetHeapPeaks();
+                    t0 = System.nanoTime();
+                    PassReport warm = pass(engine, work.resolve("big.mv.db"), bigTarget);
+                    double warmSeconds = (System.nanoTime() - t0) / 1e9;
+                    long warmPeak = heapPeakBytes();
+                    out.printf("warm   bare replay (baseline) %,d ops in %.1f s = %,.0f ops/s%n", replayed, bareSeconds,
+                            replayed / bareSeconds);
+                    out.printf("warm   audit                  %,d ops in %.1f s = %,.0f ops/s (%.2f of the baseline)%n",
+                            warm.transactions(), warmSeconds, warm.transactions() / warmSeconds,
+                            (warm.transactions() / warmSeconds) / (replayed / bareSeconds));
+                    out.printf("warm   heap peak during the audit pass (sum of pool peaks, with the executor in the same JVM):"
+                            + " %,d MB%n", warmPeak >> 20);
+                    if (cold != null) {
+                        out.printf("cold   audit / warm audit: %.2f optimizing, %.2f interpreter-only%n",
+                                (cold.transactions / cold.seconds) / (warm.transactions() / warmSeconds),
+                                (coldInterpreter.transactions / coldInterpreter.seconds) / (warm.transactions() / warmSeconds));
+                    }
+                    out.flush();
+                } else {
+                    pass(engine, work.resolve("big.mv.db"), bigTarget);
                 }
-                double smallMedian = median(smallTimes);
-                double bigMedian = median(bigTimes);
-                out.printf("incr   %d new ops on a %,d-op history: median %.0f ms of %d passes %s%n", increment, smallOps,
-                        smallMedian * 1e3, rounds, millis(smallTimes));
-                out.printf("incr   %d new ops on a %,d-op history: median %.0f ms of %d passes %s%n", increment, ops,
-                        bigMedian * 1e3, rounds, millis(bigTimes));
-                out.printf("incr   long history / short history: %.2f%n", bigMedian / smallMedian);
+
+                // Incremental: the same new work on a short and a long history, the store reopened for every pass (as
+                // the audit command does) and kept open (as a service does); warm-up passes first, then alternating.
+                if (parts.contains("incremental")) {
+                    pass(engine, work.resolve("small.mv.db"), smallTarget);
+                    long seed = 1000;
+                    try (AuditStore smallStore = AuditStore.openH2(work.resolve("small-kept.mv.db"));
+                         AuditStore bigStore = AuditStore.openH2(work.resolve("big-kept.mv.db"))) {
+                        // The kept-open stores start from the same audited state: one full pass each.
+                        pass(engine, smallStore, smallTarget);
+                        pass(engine, bigStore, bigTarget);
+                        double[][] times = new double[4][rounds];
+                        for (int r = -warmupRounds; r < rounds; r++) {
+                            AuditBench.grow(small, increment, seed++);
+                            double smallReopened = incremental(engine, smallTarget, work.resolve("small.mv.db"), null);
+                            double smallKept = incremental(engine, smallTarget, null, smallStore);
+                            AuditBench.grow(big, increment, seed++);
+                            double bigReopened = incremental(engine, bigTarget, work.resolve("big.mv.db"), null);
+                            double bigKept = incremental(engine, bigTarget, null, bigStore);
+                            if (r >= 0) {
+                                times[0][r] = smallReopened;
+                                times[1][r] = bigReopened;
+                                times[2][r] = smallKept;
+                                times[3][r] = bigKept;
+                            }
+                        }
+                        String[] what = {"store reopened, " + smallOps, "store reopened, " + ops, "store kept open, " + smallOps,
+                            "store kept open, " + ops};
+                        for (int i = 0; i < 4; i++) {
+                            out.printf("incr   %d new ops, %s-op history: median %.0f ms of %d passes %s%n", increment,
+                                    what[i], median(times[i]) * 1e3, rounds, millis(times[i]));
+                        }
+                        out.printf("incr   long history / short history: %.2f store reopened, %.2f store kept open%n",
+                                median(times[1]) / median(times[0]), median(times[3]) / median(times[2]));
+                    }
+                }
             }
         }
         return ExitCodes.OK;
@@ -140,20 +177,25 @@ final class BenchAuditCommand implements Callable<Integer> {
 
     private static PassReport pass(ContractEngine engine, Path store, AuditTarget target) throws Exception {
         try (AuditStore s = AuditStore.openH2(store)) {
-            PassReport r = new Auditor(s, engine, AuditSettings.defaults(), Clock.systemUTC()).pass(target, line -> { });
-            if (r.verdict() != Verdict.VERIFIED) {
-                throw new IllegalStateException("the benchmark database did not verify: " + r);
-            }
-            return r;
+            return pass(engine, s, target);
         }
     }
 
-    private static double timed(ContractEngine engine, Path store, AuditTarget target, int expected) throws Exception {
+    private static PassReport pass(ContractEngine engine, AuditStore store, AuditTarget target) throws Exception {
+        PassReport r = new Auditor(store, engine, AuditSettings.defaults(), Clock.systemUTC()).pass(target, line -> { });
+        if (r.verdict() != Verdict.VERIFIED) {
+            throw new IllegalStateException("the benchmark database did not verify: " + r);
+        }
+        return r;
+    }
+
+    /** Times one pass over the latest --increment ops: on a store opened for it, or on one kept open. */
+    private double incremental(ContractEngine engine, AuditTarget target, Path storeFile, AuditStore kept) throws Exception {
         long t0 = System.nanoTime();
-        PassReport r = pass(engine, store, target);
+        PassReport r = kept != null ? pass(engine, kept, target) : pass(engine, storeFile, target);
         double s = (System.nanoTime() - t0) / 1e9;
-        if (r.transactions() != expected) {
-            throw new IllegalStateException("expected " + expected + " new transactions, the pass verified " + r.transactions());
+        if (r.transactions() != increment) {
+            throw new IllegalStateException("expected " + increment + " new transactions, the pass verified " + r.transactions());
         }
         return s;
     }

@@ -513,29 +513,40 @@ public final class StoreSession implements AutoCloseable {
             pendingTiles.clear();
         }
         if (!pendingState.isEmpty()) {
+            // One statement per path: MERGE (standard SQL, in H2 and PostgreSQL 15+) descends the key once.
             PreparedStatement delete = prepare("DELETE FROM state_entry WHERE db_id = ? AND path_hash = ?");
-            PreparedStatement insert = prepare("INSERT INTO state_entry (db_id, path_hash, sort_key, path, value_json,"
-                    + " written_at) VALUES (?, ?, ?, ?, ?, ?)");
-            boolean inserts = false;
+            PreparedStatement merge = prepare("MERGE INTO state_entry t USING (VALUES (CAST(? AS BIGINT), CAST(? AS BYTEA),"
+                    + " CAST(? AS BYTEA), CAST(? AS CHARACTER VARYING), CAST(? AS CHARACTER VARYING), CAST(? AS BIGINT)))"
+                    + " AS v (db_id, path_hash, sort_key, path, value_json, written_at)"
+                    + " ON t.db_id = v.db_id AND t.path_hash = v.path_hash"
+                    + " WHEN MATCHED THEN UPDATE SET value_json = v.value_json, written_at = v.written_at"
+                    + " WHEN NOT MATCHED THEN INSERT (db_id, path_hash, sort_key, path, value_json, written_at)"
+                    + " VALUES (v.db_id, v.path_hash, v.sort_key, v.path, v.value_json, v.written_at)");
+            boolean deletes = false;
+            boolean merges = false;
             for (Map.Entry<StateKey, Optional<StateEntry>> e : pendingState.entrySet()) {
                 byte[] hash = pathHash(e.getKey().path());
-                delete.setLong(1, e.getKey().dbId());
-                delete.setBytes(2, hash);
-                delete.addBatch();
-                if (e.getValue().isPresent()) {
-                    insert.setLong(1, e.getKey().dbId());
-                    insert.setBytes(2, hash);
-                    insert.setBytes(3, sortKey(e.getKey().path()));
-                    insert.setString(4, e.getKey().path());
-                    insert.setString(5, e.getValue().get().valueJson());
-                    insert.setLong(6, e.getValue().get().writtenAt());
-                    insert.addBatch();
-                    inserts = true;
+                if (e.getValue().isEmpty()) {
+                    delete.setLong(1, e.getKey().dbId());
+                    delete.setBytes(2, hash);
+                    delete.addBatch();
+                    deletes = true;
+                } else {
+                    merge.setLong(1, e.getKey().dbId());
+                    merge.setBytes(2, hash);
+                    merge.setBytes(3, sortKey(e.getKey().path()));
+                    merge.setString(4, e.getKey().path());
+                    merge.setString(5, e.getValue().get().valueJson());
+                    merge.setLong(6, e.getValue().get().writtenAt());
+                    merge.addBatch();
+                    merges = true;
                 }
             }
-            delete.executeBatch();
-            if (inserts) {
-                insert.executeBatch();
+            if (deletes) {
+                delete.executeBatch();
+            }
+            if (merges) {
+                merge.executeBatch();
             }
             pendingState.clear();
         }
