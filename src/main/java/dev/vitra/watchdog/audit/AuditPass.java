@@ -1,5 +1,6 @@
 package dev.vitra.watchdog.audit;
 
+import dev.vitra.watchdog.evidence.FraudCode;
 import dev.vitra.watchdog.merkle.NodeUnavailableException;
 import dev.vitra.watchdog.merkle.TreeHasher;
 import dev.vitra.watchdog.note.LogId;
@@ -172,8 +173,18 @@ final class AuditPass implements OpLookup {
 
     /** Syncs one log and records what it concluded; commits. */
     private LogFollower.Outcome sync(Rows.Log log) throws InterruptedException {
-        LogFollower.Outcome outcome = follower.sync(log, client(log.logId()));
         LogId id = log.logId();
+        if (!target.pinned().isEmpty() && !target.pinned().containsKey(id)) {
+            // A replay of a proof uses exactly the checkpoints it names: a log it does not name stays unverified.
+            synced.put(id, false);
+            observe(new Finding.Availability(AvailabilityCode.LogUnreachable, Optional.of(id), OptionalLong.empty(),
+                    OptionalLong.empty(), "no checkpoint of " + id.hex() + " is pinned, so it is not read",
+                    Facts.builder().put("resource", "(pinned checkpoints)").build()));
+            return new LogFollower.Outcome.Unverifiable(AvailabilityCode.LogUnreachable, "(pinned checkpoints)",
+                    "not pinned");
+        }
+        LogFollower.Outcome outcome = follower.sync(log, client(log.logId()),
+                Optional.ofNullable(target.pinned().get(log.logId())));
         if (outcome instanceof LogFollower.Outcome.Verified v && target.oplogBases().containsKey(id)) {
             // The oplog comes from another base, but the executor may serve its own copy: two signed views that
             // disagree are the participant's fork, whichever of them the executor processed.
@@ -248,11 +259,13 @@ final class AuditPass implements OpLookup {
         String sizes = f.fork().sameSize() ? "two checkpoints of size " + f.fork().larger().size() + " with different roots"
                 : "checkpoints of size " + f.fork().smaller().size() + " and " + f.fork().larger().size()
                         + " that are inconsistent";
+        Facts facts = Facts.builder().put("log", id).put("role", log.role().name().toLowerCase())
+                .put("smaller", f.fork().smaller()).put("larger", f.fork().larger()).put("sharedPrefix", shared).build();
         Finding.Fraud finding = new Finding.Fraud(FraudCode.LogFork, id, OptionalLong.empty(), OptionalLong.empty(),
                 "fork of " + who + ": " + sizes + (shared.isPresent() ? "; both versions share the first "
                         + shared.getAsLong() + " entries" : ""),
-                evidence.facts(), evidence);
-        long findingId = observe(finding);
+                facts, evidence);
+        long findingId = observe(finding, Optional.of(ProofAssembler.fork(f.fork())));
         Rows.Log updated = log.withFork(OptionalLong.of(findingId), OptionalLong.of(otherVersion), shared);
         session.saveLog(updated);
         logs.put(id, updated);
@@ -350,7 +363,9 @@ final class AuditPass implements OpLookup {
         }
         if (!stopped) {
             Optional<IndexStateMachine.Step.Stopped> pending = machine.endOfEntries();
-            pending.ifPresent(this::stop);
+            if (pending.isPresent()) {
+                stop(pending.get());
+            }
             indexFullyProcessed = pending.isEmpty();
         }
         commitChunk();
@@ -365,12 +380,28 @@ final class AuditPass implements OpLookup {
     }
 
     /** The machine stopped: record why (and, past the deadline, that it has waited too long). */
-    private void stop(IndexStateMachine.Step.Stopped s) {
-        long id = observe(s.finding());
+    private void stop(IndexStateMachine.Step.Stopped s) throws InterruptedException {
+        Optional<ProofAssembler.Assembled> proof = Optional.empty();
+        if (s.finding() instanceof Finding.Fraud f && f.evidence() instanceof FraudEvidence.Breach breach) {
+            try {
+                proof = Optional.of(ProofAssembler.breach(breach, session, db.id(), client(target.index())));
+            } catch (ProofAssembler.EvidenceUnavailableException e) {
+                // No fraud is claimed without its proof; nothing of the transaction is applied, so the next pass
+                // sees the breach again and tries once more.
+                observe(new Finding.Availability(AvailabilityCode.EvidenceUnavailable, Optional.of(target.index()),
+                        f.at(), OptionalLong.empty(), "a " + f.code() + " was seen at " + f.at().orElse(-1)
+                                + ", but its proof could not be assembled: " + e.getMessage(),
+                        Facts.builder().put("code", f.code()).put("resource", e.resource()).put("problem", e.getMessage())
+                                .build()));
+                return;
+            }
+        }
+        long id = observe(s.finding(), proof);
         switch (s.finding()) {
             case Finding.Fraud f -> {
                 db = db.withStatus(DatabaseStatus.BREACHED);
-                progress.accept("FRAUD " + f.code() + " at " + f.at().orElse(-1) + ": " + f.summary());
+                progress.accept("FRAUD " + f.code() + " at " + f.at().orElse(-1) + ": " + f.summary()
+                        + proof.map(p -> " (proof " + p.id() + ")").orElse(""));
             }
             case Finding.Availability a when a.availabilityCode() == AvailabilityCode.UnsupportedProtocol ->
                     db = db.withStatus(DatabaseStatus.UNSUPPORTED);
@@ -541,6 +572,14 @@ final class AuditPass implements OpLookup {
 
     /** Records a finding: a new row, or a touch of the open one with the same key. Returns its id. */
     private long observe(Finding finding) {
+        return observe(finding, Optional.empty());
+    }
+
+    /** Records a finding with its proof (a fraud finding has one, verified before it gets here). */
+    private long observe(Finding finding, Optional<ProofAssembler.Assembled> proof) {
+        if (finding instanceof Finding.Fraud && proof.isEmpty()) {
+            throw new IllegalStateException("a fraud finding without its proof: " + finding.summary());
+        }
         observed.put(finding.dedupKey(), finding);
         long now = clock.millis();
         Optional<Rows.Finding> open = session.openFinding(db.id(), finding.dedupKey());
@@ -553,6 +592,7 @@ final class AuditPass implements OpLookup {
         if (finding instanceof Finding.Notice) {
             session.resolveFinding(id, now); // an event, not a condition: closed as it is recorded
         }
+        proof.ifPresent(p -> session.attachProof(id, p.id(), p.document()));
         inserted.add(session.finding(id).orElseThrow());
         return id;
     }

@@ -23,6 +23,11 @@ public enum AvailabilityCode {
     EntriesUnavailable(Clears.ON_POSITION),
     /** The op an ack refers to could not be fetched, or does not hash to its oplog's verified tree. */
     OpUnavailable(Clears.ON_POSITION),
+    /**
+     * A breach was seen, but the entries its proof carries could not be read again (or would make a proof beyond the
+     * format's limits): no fraud is claimed without its proof; the next pass tries again.
+     */
+    EvidenceUnavailable(Clears.ON_POSITION),
     /** Our replay hit a limit of our own (time, memory, change count) or the runtime failed. */
     ReplayAborted(Clears.ON_POSITION),
     /**

@@ -1,5 +1,6 @@
 package dev.vitra.watchdog.audit;
 
+import dev.vitra.watchdog.evidence.FraudCode;
 import dev.vitra.watchdog.note.LogId;
 import java.util.Optional;
 import java.util.OptionalLong;

@@ -1,6 +1,8 @@
 package dev.vitra.watchdog.audit;
 
 import dev.vitra.watchdog.evidence.ForkEvidence;
+import dev.vitra.watchdog.evidence.FraudCode;
+import dev.vitra.watchdog.evidence.FraudProof;
 import dev.vitra.watchdog.merkle.Hash;
 import dev.vitra.watchdog.note.LogId;
 import dev.vitra.watchdog.note.MalformedNoteException;
@@ -9,78 +11,112 @@ import dev.vitra.watchdog.note.SignedCheckpoint;
 import dev.vitra.watchdog.store.Rows.LogRole;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
+import java.util.NavigableSet;
 import java.util.OptionalLong;
+import java.util.TreeSet;
 
 /**
- * The signed material behind a fraud finding, checked when it is built: every checkpoint re-verified against the
- * key its log id names, and each covering what it must. The evidence issue turns these into proof files; here
- * they make sure no fraud finding exists without them.
+ * The signed material behind a fraud finding, as positions and anchors, checked when it is built: every checkpoint
+ * re-verified against the key its log id names, and each covering what it must. {@link ProofAssembler} turns it
+ * into a {@code vitra-fraud-proof/1} document (the entries' bytes and inclusion proofs come from the mirror), so
+ * no fraud finding exists without what proves it.
  */
 public sealed interface FraudEvidence permits FraudEvidence.Fork, FraudEvidence.Breach {
-    /** What to store: the anchors as JSON, for verify-proof to rebuild a proof from. */
-    Facts facts();
 
     /** Two checkpoints of one log that cannot both be true. */
     record Fork(ForkEvidence fork, LogRole role, OptionalLong sharedPrefix) implements FraudEvidence {
-        @Override
-        public Facts facts() {
-            Facts.Builder b = Facts.builder().put("log", fork.log()).put("role", role.name().toLowerCase())
-                    .put("smaller", fork.smaller()).put("larger", fork.larger()).put("prefixRoot", fork.prefixRoot())
-                    .putHashes("consistencyProof", fork.proof().path());
-            sharedPrefix.ifPresent(p -> b.put("sharedPrefix", p));
-            return b.build();
-        }
     }
 
     /**
-     * A transaction the executor published against its contract.
+     * A transaction (or genesis entry) the executor published against PROTOCOL §5.
      *
-     * @param index             a signed index checkpoint covering the whole transaction (ack and window)
-     * @param indexLog          the index log id
+     * @param index             a signed index checkpoint covering every entry the claim rests on
      * @param at                the ack's position (or the entry's, where no ack is due)
-     * @param end               one past the last entry the finding relies on ({@code index} covers it)
-     * @param op                the op, when the finding relies on it
-     * @param contract          the contract that was in force, when there was one
+     * @param basis             what the claim rests on: entries alone, or a replay of the op
      * @param replayCheckpoints per oplog, a signed checkpoint covering every op processed before {@code at}: with
      *                          {@code index}, exactly what a replay rebuilding the state needs
      */
-    record Breach(LogId indexLog, SignedCheckpoint index, long at, long end, Optional<OpAnchor> op,
-            Optional<ContractAnchor> contract, Map<LogId, SignedCheckpoint> replayCheckpoints) implements FraudEvidence {
+    record Breach(LogId indexLog, SignedCheckpoint index, FraudCode code, long at, Basis basis,
+            Map<LogId, SignedCheckpoint> replayCheckpoints) implements FraudEvidence {
         public Breach {
             replayCheckpoints = Map.copyOf(replayCheckpoints);
             reverify(indexLog, index, "index checkpoint");
-            if (index.size() < end || at >= end) {
-                throw new IllegalArgumentException("the index checkpoint (size " + index.size()
-                        + ") must cover entries " + at + ".." + (end - 1));
-            }
-            op.ifPresent(o -> {
-                reverify(o.oplog(), o.checkpoint(), "oplog checkpoint");
-                if (o.checkpoint().size() <= o.seq()) {
-                    throw new IllegalArgumentException("the oplog checkpoint (size " + o.checkpoint().size()
-                            + ") does not cover op " + o.seq());
+            if (basis instanceof Replayed r) {
+                reverify(r.op().oplog(), r.op().checkpoint(), "oplog checkpoint");
+                if (r.op().checkpoint().size() <= r.op().seq()) {
+                    throw new IllegalArgumentException("the oplog checkpoint (size " + r.op().checkpoint().size()
+                            + ") does not cover op " + r.op().seq());
                 }
-            });
+            }
             replayCheckpoints.forEach((log, cp) -> reverify(log, cp, "replay checkpoint"));
+            long last = positions(at, basis).last();
+            if (index.size() <= last) {
+                throw new IllegalArgumentException("the index checkpoint (size " + index.size()
+                        + ") must cover entry " + last);
+            }
         }
 
-        @Override
-        public Facts facts() {
-            Facts.Builder b = Facts.builder().put("indexCheckpoint", index).put("entries", at + ".." + (end - 1));
-            op.ifPresent(o -> b.putJson("op", Facts.builder().put("oplog", o.oplog()).put("seq", o.seq())
-                    .put("text", o.text()).put("checkpoint", o.checkpoint()).build().json()));
-            contract.ifPresent(c -> b.putJson("contract", Facts.builder().put("sha256", c.sha256().toHex())
-                    .put("writtenAt", c.writtenAt()).build().json()));
-            Facts.Builder replay = Facts.builder();
-            replayCheckpoints.entrySet().stream().sorted(Map.Entry.comparingByKey((x, y) -> x.hex().compareTo(y.hex())))
-                    .forEach(e -> replay.put(e.getKey().hex(), e.getValue()));
-            b.putJson("replayCheckpoints", replay.build().json());
-            return b.build();
+        /** The index entries the claim rests on (docs/evidence.md, "Stages"). */
+        public NavigableSet<Long> positions() {
+            return positions(at, basis);
+        }
+
+        private static NavigableSet<Long> positions(long at, Basis basis) {
+            TreeSet<Long> out = new TreeSet<>();
+            switch (basis) {
+                case Direct d -> {
+                    switch (d.claim()) {
+                        case FraudProof.Claim.Genesis g -> range(out, 0, at);
+                        case FraudProof.Claim.AckDue a -> out.add(at);
+                        case FraudProof.Claim.Window w -> range(out, at, w.entry());
+                        case FraudProof.Claim.Participant p -> {
+                            out.add(at);
+                            p.removedAt().ifPresent(out::add);
+                        }
+                        case FraudProof.Claim.Order o -> {
+                            out.add(at);
+                            o.shownBy().ifPresent(out::add);
+                        }
+                        case FraudProof.Claim.Replay r -> throw new IllegalArgumentException("a replay claim is Replayed");
+                    }
+                }
+                case Replayed r -> {
+                    out.add(r.contract().writtenAt());
+                    range(out, at, at + r.numChanges());
+                }
+            }
+            return out;
+        }
+
+        private static void range(TreeSet<Long> out, long from, long to) {
+            for (long p = from; p <= to; p++) {
+                out.add(p);
+            }
         }
     }
 
+    /** What a breach rests on. */
+    sealed interface Basis permits Direct, Replayed {
+    }
+
+    /** Entries alone show it (with the structure a replay confirms): any claim but a replay. */
+    record Direct(FraudProof.Claim claim) implements Basis {
+        public Direct {
+            if (claim instanceof FraudProof.Claim.Replay) {
+                throw new IllegalArgumentException("a replay claim is Replayed");
+            }
+        }
+    }
+
+    /** The op replayed on a fresh contract instance gave {@code outcome}, which is not the published transaction. */
+    record Replayed(OpAnchor op, ContractAnchor contract, long numChanges, FraudProof.Outcome outcome) implements Basis {
+    }
+
     /** The op a transaction applied, and a signed checkpoint of its oplog that covers it. */
-    record OpAnchor(LogId oplog, long seq, String text, SignedCheckpoint checkpoint) {
+    record OpAnchor(LogId oplog, long seq, byte[] data, SignedCheckpoint checkpoint) {
+        public OpAnchor {
+            data = data.clone();
+        }
     }
 
     /** The contract in force: its source's SHA-256 and the index position of the entry that set it. */

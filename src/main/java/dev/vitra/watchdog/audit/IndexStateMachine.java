@@ -1,5 +1,7 @@
 package dev.vitra.watchdog.audit;
 
+import dev.vitra.watchdog.evidence.FraudCode;
+import dev.vitra.watchdog.evidence.FraudProof;
 import dev.vitra.watchdog.contract.Ack;
 import dev.vitra.watchdog.contract.ApplyOutcome;
 import dev.vitra.watchdog.contract.Change;
@@ -160,8 +162,8 @@ final class IndexStateMachine {
         try {
             entry = IndexEntry.parse(bytes);
         } catch (InvalidEntryException e) {
-            return fraud(FraudCode.InvalidSchemaError, p, OptionalLong.empty(), p + 1, schema(p, e.getMessage(), bytes),
-                    "index entry " + p + " is not a valid entry: " + e.getMessage(), Optional.empty());
+            return fraud(FraudCode.InvalidSchemaError, p, OptionalLong.empty(), schema(p, e.getMessage(), bytes),
+                    "index entry " + p + " is not a valid entry: " + e.getMessage(), GENESIS);
         }
         if (p == 0) {
             return switch (entry) {
@@ -174,8 +176,8 @@ final class IndexStateMachine {
             };
         }
         if (entry instanceof IndexEntry.Header) {
-            return fraud(FraudCode.InvalidSchemaError, p, OptionalLong.empty(), p + 1,
-                    schema(p, "a header after entry 0", bytes), "index entry " + p + " is a second header", Optional.empty());
+            return fraud(FraudCode.InvalidSchemaError, p, OptionalLong.empty(),
+                    schema(p, "a header after entry 0", bytes), "index entry " + p + " is a second header", GENESIS);
         }
         if (p == 1) {
             if (entry instanceof IndexEntry.Put put && put.path().equals(SysPaths.CONTRACT_SOURCE)) {
@@ -183,9 +185,9 @@ final class IndexStateMachine {
                     state.put(put.path(), Json.write(put.value()), p);
                     return accepted(p);
                 }
-                return fraud(FraudCode.InvalidSchemaError, p, OptionalLong.empty(), p + 1,
+                return fraud(FraudCode.InvalidSchemaError, p, OptionalLong.empty(),
                         schema(p, "the contract source must be a non-empty string", bytes),
-                        "index entry 1 puts a contract source that is not a non-empty string", Optional.empty());
+                        "index entry 1 puts a contract source that is not a non-empty string", GENESIS);
             }
             return unexpectedPath(p, bytes, "a put of " + SysPaths.CONTRACT_SOURCE);
         }
@@ -200,8 +202,8 @@ final class IndexStateMachine {
                 problem = "oplog " + id.get().hex() + " is declared twice";
             }
             if (problem != null) {
-                return fraud(FraudCode.InvalidSchemaError, p, OptionalLong.empty(), p + 1, schema(p, problem, bytes),
-                        "genesis input at " + p + ": " + problem, Optional.empty());
+                return fraud(FraudCode.InvalidSchemaError, p, OptionalLong.empty(), schema(p, problem, bytes),
+                        "genesis input at " + p + ": " + problem, GENESIS);
             }
             state.put(put.path(), Json.write(put.value()), p);
             participants.setActive(id.get(), true, p);
@@ -209,14 +211,14 @@ final class IndexStateMachine {
         }
         if (entry instanceof IndexEntry.Put put && put.path().equals(SysPaths.GENESIS_SEAL)) {
             if (!(put.value() instanceof JsonValue.Null)) {
-                return fraud(FraudCode.InvalidSchemaError, p, OptionalLong.empty(), p + 1,
+                return fraud(FraudCode.InvalidSchemaError, p, OptionalLong.empty(),
                         schema(p, "the genesis seal's value must be null", bytes),
-                        "the genesis seal at " + p + " has a value other than null", Optional.empty());
+                        "the genesis seal at " + p + " has a value other than null", GENESIS);
             }
             if (participants.count() == 0) {
-                return fraud(FraudCode.NoGenesisInputsDeclaredError, p, OptionalLong.empty(), p + 1,
+                return fraud(FraudCode.NoGenesisInputsDeclaredError, p, OptionalLong.empty(),
                         Facts.builder().put("entry", p).build(), "genesis is sealed at " + p + " without any input",
-                        Optional.empty());
+                        GENESIS);
             }
             state.put(put.path(), Json.write(put.value()), p);
             sealed = true;
@@ -226,9 +228,9 @@ final class IndexStateMachine {
     }
 
     private Step unexpectedPath(long p, byte[] bytes, String expected) {
-        return fraud(FraudCode.UnexpectedPathError, p, OptionalLong.empty(), p + 1,
+        return fraud(FraudCode.UnexpectedPathError, p, OptionalLong.empty(),
                 Facts.builder().put("entry", p).put("expected", expected).put("published", text(bytes)).build(),
-                "index entry " + p + " should be " + expected, Optional.empty());
+                "index entry " + p + " should be " + expected, GENESIS);
     }
 
     private Step accepted(long p) {
@@ -243,30 +245,30 @@ final class IndexStateMachine {
         try {
             entry = IndexEntry.parse(bytes);
         } catch (InvalidEntryException e) {
-            return fraud(FraudCode.InvalidSchemaError, p, OptionalLong.empty(), p + 1, schema(p, e.getMessage(), bytes),
-                    "index entry " + p + " (an ack is due) is not a valid entry: " + e.getMessage(), Optional.empty());
+            return fraud(FraudCode.InvalidSchemaError, p, OptionalLong.empty(), schema(p, e.getMessage(), bytes),
+                    "index entry " + p + " (an ack is due) is not a valid entry: " + e.getMessage(), ACK_DUE);
         }
         if (entry instanceof IndexEntry.Header) {
-            return fraud(FraudCode.InvalidSchemaError, p, OptionalLong.empty(), p + 1,
-                    schema(p, "a header after entry 0", bytes), "index entry " + p + " is a second header", Optional.empty());
+            return fraud(FraudCode.InvalidSchemaError, p, OptionalLong.empty(),
+                    schema(p, "a header after entry 0", bytes), "index entry " + p + " is a second header", ACK_DUE);
         }
         if (!(entry instanceof IndexEntry.Put put) || !SysPaths.isUnderAcks(put.path())) {
-            return fraud(FraudCode.ChangeNotProducedByMonitorError, p, OptionalLong.empty(), p + 1,
+            return fraud(FraudCode.ChangeNotProducedByMonitorError, p, OptionalLong.empty(),
                     Facts.builder().put("entry", p).put("published", text(bytes)).build(),
-                    "index entry " + p + " is a change where an ack is due: no op produced it", Optional.empty());
+                    "index entry " + p + " is a change where an ack is due: no op produced it", ACK_DUE);
         }
         Optional<SysPaths.AckKey> key = SysPaths.parseAckPath(put.path());
         if (key.isEmpty()) {
-            return fraud(FraudCode.InvalidSchemaError, p, OptionalLong.empty(), p + 1,
+            return fraud(FraudCode.InvalidSchemaError, p, OptionalLong.empty(),
                     schema(p, "an ack path must be " + SysPaths.ACKS_PREFIX + "<origin>/<15-digit seq>", bytes),
-                    "the ack at " + p + " has a malformed path", Optional.empty());
+                    "the ack at " + p + " has a malformed path", ACK_DUE);
         }
         AckValue ack;
         try {
             ack = AckValue.parse(put.value(), key.get());
         } catch (InvalidEntryException e) {
-            return fraud(FraudCode.InvalidSchemaError, p, OptionalLong.empty(), p + 1, schema(p, e.getMessage(), bytes),
-                    "the ack at " + p + " is malformed: " + e.getMessage(), Optional.empty());
+            return fraud(FraudCode.InvalidSchemaError, p, OptionalLong.empty(), schema(p, e.getMessage(), bytes),
+                    "the ack at " + p + " is malformed: " + e.getMessage(), ACK_DUE);
         }
         open = new Transaction(p, ack, put.value());
         return ack.numChanges() == 0 ? evaluate() : NEED_MORE;
@@ -279,17 +281,17 @@ final class IndexStateMachine {
             entry = IndexEntry.parse(bytes);
         } catch (InvalidEntryException e) {
             open = null;
-            return fraud(FraudCode.InvalidSchemaError, tx.at, OptionalLong.of(p), p + 1, schema(p, e.getMessage(), bytes),
+            return fraud(FraudCode.InvalidSchemaError, tx.at, OptionalLong.of(p), schema(p, e.getMessage(), bytes),
                     "entry " + p + " in the window of the ack at " + tx.at + " is not a valid change: " + e.getMessage(),
-                    Optional.empty());
+                    window(p));
         }
         String path = entry.pathIfChange().orElse(null);
         if (path == null || SysPaths.isUnderAcks(path)) {
             open = null;
             String problem = path == null ? "a header inside a transaction's window" : "an ack inside a transaction's window";
-            return fraud(FraudCode.InvalidSchemaError, tx.at, OptionalLong.of(p), p + 1, schema(p, problem, bytes),
+            return fraud(FraudCode.InvalidSchemaError, tx.at, OptionalLong.of(p), schema(p, problem, bytes),
                     "entry " + p + " in the window of the ack at " + tx.at + " (numChanges " + tx.ack.numChanges()
-                            + ") is not a change: " + problem, Optional.empty());
+                            + ") is not a change: " + problem, window(p));
         }
         tx.received++;
         // The replay produces at most maxWindowEntries - 1 changes, so the first maxWindowEntries decide; later ones
@@ -324,20 +326,34 @@ final class IndexStateMachine {
             Optional<Rows.StateEntry> input = state.entry(SysPaths.inputPath(origin));
             Facts.Builder facts = Facts.builder().put("origin", origin);
             input.ifPresent(i -> facts.put("inputWrittenAt", i.writtenAt()).put("inputValue", i.valueJson()));
-            return fraud(FraudCode.NonParticipantError, tx.at, OptionalLong.empty(), tx.at + 1, facts.build(),
+            // An input entry of an inactive oplog is the one that removed it (genesis inputs are active).
+            OptionalLong removedAt = input.map(i -> OptionalLong.of(i.writtenAt())).orElse(OptionalLong.empty());
+            return fraud(FraudCode.NonParticipantError, tx.at, OptionalLong.empty(), facts.build(),
                     "the ack at " + tx.at + " processes an op of " + origin.hex() + ", which "
                             + (input.isPresent() ? "is not an active participant (removed at " + input.get().writtenAt() + ")"
-                                    : "was never a participant"), Optional.empty());
+                                    : "was never a participant"),
+                    new FraudEvidence.Direct(new FraudProof.Claim.Participant(origin, removedAt)));
         }
         long expectedSeq = participants.nextSeq(origin);
         if (ack.seq() != expectedSeq) {
             Facts.Builder facts = Facts.builder().put("oplog", origin).put("expected", expectedSeq).put("executed", ack.seq());
+            // What shows it: the earlier ack of the same op (a repeat), or of the last op processed (a skip).
+            long shownSeq = ack.seq() < expectedSeq ? ack.seq() : expectedSeq - 1;
+            OptionalLong shownBy = OptionalLong.empty();
+            if (shownSeq >= 0) {
+                Rows.StateEntry shown = state.entry(SysPaths.ackPath(origin, shownSeq)).orElseThrow(() ->
+                        new IllegalStateException("op " + shownSeq + " of " + origin + " was processed but has no ack"));
+                shownBy = OptionalLong.of(shown.writtenAt());
+                if (ack.seq() < expectedSeq) {
+                    facts.put("earlierAckAt", shown.writtenAt());
+                }
+            }
             if (expectedSeq > 0) {
                 state.entry(SysPaths.ackPath(origin, expectedSeq - 1)).ifPresent(prev -> facts.put("previousAckAt", prev.writtenAt()));
             }
-            return fraud(FraudCode.ProcessedOutOfOrderError, tx.at, OptionalLong.empty(), tx.at + 1, facts.build(),
+            return fraud(FraudCode.ProcessedOutOfOrderError, tx.at, OptionalLong.empty(), facts.build(),
                     "the ack at " + tx.at + " processes op " + ack.seq() + " of " + origin.hex() + " but its next op is "
-                            + expectedSeq, Optional.empty());
+                            + expectedSeq, new FraudEvidence.Direct(new FraudProof.Claim.Order(origin, ack.seq(), shownBy)));
         }
         OpLookup.Result found = ops.op(origin, ack.seq());
         OpLookup.Result.Available op;
@@ -416,8 +432,15 @@ final class IndexStateMachine {
         }
         if (decision != null) {
             Facts facts = Facts.builder().put("oplog", origin).put("seq", ack.seq()).putAll(decision.facts()).build();
-            return fraud(decision.code(), tx.at, decision.entry(), tx.end(), facts, decision.summary(),
-                    Optional.of(new FraudEvidence.OpAnchor(origin, ack.seq(), opText == null ? "" : opText, op.checkpoint())));
+            FraudProof.Outcome claimed = switch (outcome) {
+                case ApplyOutcome.Applied a -> new FraudProof.Outcome(true, a.changes().stream().map(Change::entryJson).toList());
+                default -> new FraudProof.Outcome(false, List.of());
+            };
+            FraudEvidence.ContractAnchor contract = new FraudEvidence.ContractAnchor(
+                    new TreeHasher().sha256(contractSource.getBytes(StandardCharsets.UTF_8)), contractWrittenAt);
+            return fraud(decision.code(), tx.at, decision.entry(), facts, decision.summary(), new FraudEvidence.Replayed(
+                    new FraudEvidence.OpAnchor(origin, ack.seq(), op.op(), op.checkpoint()), contract, ack.numChanges(),
+                    claimed));
         }
         return apply(tx);
     }
@@ -575,17 +598,18 @@ final class IndexStateMachine {
 
     // ---- findings ----
 
-    private Step fraud(FraudCode code, long at, OptionalLong entry, long end, Facts facts, String summary,
-            Optional<FraudEvidence.OpAnchor> op) {
-        Optional<FraudEvidence.ContractAnchor> contract = state.entry(SysPaths.CONTRACT_SOURCE)
-                .flatMap(e -> stringValue(e).map(s -> new FraudEvidence.ContractAnchor(
-                        new TreeHasher().sha256(s.getBytes(StandardCharsets.UTF_8)), e.writtenAt())));
+    private static final FraudEvidence.Basis GENESIS = new FraudEvidence.Direct(new FraudProof.Claim.Genesis());
+    private static final FraudEvidence.Basis ACK_DUE = new FraudEvidence.Direct(new FraudProof.Claim.AckDue());
+
+    private static FraudEvidence.Basis window(long entry) {
+        return new FraudEvidence.Direct(new FraudProof.Claim.Window(entry));
+    }
+
+    private Step fraud(FraudCode code, long at, OptionalLong entry, Facts facts, String summary, FraudEvidence.Basis basis) {
         Map<LogId, SignedCheckpoint> replay = ops.verifiedCheckpoints();
-        FraudEvidence.Breach breach = new FraudEvidence.Breach(indexLog, evidence.indexCheckpoint(), at, end, op, contract,
-                replay);
-        Facts all = Facts.builder().putAll(facts).putJson("evidence", breach.facts().json()).build();
+        FraudEvidence.Breach breach = new FraudEvidence.Breach(indexLog, evidence.indexCheckpoint(), code, at, basis, replay);
         open = null;
-        return new Step.Stopped(new Finding.Fraud(code, indexLog, OptionalLong.of(at), entry, summary, all, breach), at);
+        return new Step.Stopped(new Finding.Fraud(code, indexLog, OptionalLong.of(at), entry, summary, facts, breach), at);
     }
 
     private static Facts schema(long entry, String problem, byte[] bytes) {

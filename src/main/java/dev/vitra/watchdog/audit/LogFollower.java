@@ -80,11 +80,21 @@ final class LogFollower {
 
     /** Syncs one log; commits what it verified, and only that. The session must have nothing uncommitted. */
     Outcome sync(Rows.Log log, TileClient client) throws InterruptedException {
+        return sync(log, client, java.util.Optional.empty());
+    }
+
+    /**
+     * Syncs one log to {@code pinned} (a signed note given by the caller, e.g. a proof's checkpoint) instead of the
+     * checkpoint the server serves now; tiles still come from the server and are checked against it.
+     */
+    Outcome sync(Rows.Log log, TileClient client, java.util.Optional<String> pinned) throws InterruptedException {
         LogId id = log.logId();
-        String checkpointUrl = client.prefix() + "/checkpoint";
+        String checkpointUrl = pinned.isPresent() ? "(pinned checkpoint)" : client.prefix() + "/checkpoint";
         SignedCheckpoint served;
         try {
-            served = SignedCheckpoint.open(client.fetchCheckpoint(), id.origin(), List.of(id.verifierKey()));
+            byte[] note = pinned.isPresent() ? pinned.get().getBytes(java.nio.charset.StandardCharsets.UTF_8)
+                    : client.fetchCheckpoint();
+            served = SignedCheckpoint.open(note, id.origin(), List.of(id.verifierKey()));
         } catch (FetchException e) {
             return new Outcome.Unverifiable(AvailabilityCode.LogUnreachable, checkpointUrl, e.getMessage());
         } catch (MalformedNoteException e) {

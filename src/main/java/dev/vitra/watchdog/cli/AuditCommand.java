@@ -13,7 +13,10 @@ import dev.vitra.watchdog.protocol.MalformedJsonException;
 import dev.vitra.watchdog.store.AuditStore;
 import dev.vitra.watchdog.store.Rows;
 import dev.vitra.watchdog.store.StoreException;
+import dev.vitra.watchdog.store.StoreSession;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -78,6 +81,11 @@ final class AuditCommand implements Callable<Integer> {
             description = "commit progress at least every n transactions (default ${DEFAULT-VALUE})")
     int chunk;
 
+    @Option(names = "--proofs", paramLabel = "<dir>",
+            description = "write the proof of every open fraud finding to <dir>/<proof id>.json (docs/evidence.md);"
+                    + " check one with verify-proof")
+    Path proofs;
+
     @Option(names = "--json", description = "print the result as one JSON object (docs/audit.md) instead of text")
     boolean json;
 
@@ -135,6 +143,13 @@ final class AuditCommand implements Callable<Integer> {
         if (pendingDeadline.isNegative()) {
             return usage(err, "--pending-deadline must not be negative");
         }
+        if (proofs != null) {
+            try {
+                Files.createDirectories(proofs);
+            } catch (IOException | UnsupportedOperationException e) {
+                return usage(err, "--proofs: cannot create the directory " + proofs + ": " + e.getMessage());
+            }
+        }
         AuditStore store;
         try {
             store = AuditStore.openH2(db);
@@ -153,6 +168,12 @@ final class AuditCommand implements Callable<Integer> {
                     err.flush();
                 }
             });
+            if (proofs != null) {
+                writeProofs(store, report, err);
+            }
+        } catch (IOException e) {
+            err.println("error: --proofs: " + e.getMessage());
+            return ExitCodes.USAGE;
         } catch (StoreException e) {
             err.println("error: the audit store failed: " + e.getMessage());
             return ExitCodes.USAGE;
@@ -164,6 +185,27 @@ final class AuditCommand implements Callable<Integer> {
         }
         out.flush();
         return report.verdict().exitCode();
+    }
+
+    /** One file per open fraud finding, named by its proof's id; an existing file with that name is the same proof. */
+    private void writeProofs(AuditStore store, PassReport report, PrintWriter err) throws IOException {
+        try (StoreSession session = store.session()) {
+            for (Rows.Finding f : report.openFindings()) {
+                if (f.proofId().isEmpty()) {
+                    continue;
+                }
+                byte[] proof = session.proof(f.id()).orElseThrow();
+                Path file = proofs.resolve(f.proofId().get() + ".json");
+                if (!Files.exists(file)) {
+                    Path tmp = Files.createTempFile(proofs, ".proof", ".tmp");
+                    Files.write(tmp, proof);
+                    Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                }
+                if (!quiet) {
+                    err.println("audit: proof of " + f.code() + " written to " + file);
+                }
+            }
+        }
     }
 
     private static String checkUrl(String url) {
@@ -199,6 +241,7 @@ final class AuditCommand implements Callable<Integer> {
                     f.atPosition().isPresent() ? " at " + f.atPosition().getAsLong()
                             + (f.entryPosition().isPresent() ? " (entry " + f.entryPosition().getAsLong() + ")" : "") : "",
                     f.summary());
+            f.proofId().ifPresent(id -> out.printf("      proof %s%n", id));
         }
         List<Rows.Finding> older = r.openFindings().stream()
                 .filter(o -> r.newFindings().stream().noneMatch(n -> n.id() == o.id())).toList();
@@ -249,6 +292,7 @@ final class AuditCommand implements Callable<Integer> {
         f.entryPosition().ifPresent(e -> o.put("entry", num(e)));
         f.opSeq().ifPresent(s -> o.put("seq", num(s)));
         o.put("summary", str(f.summary()));
+        f.proofId().ifPresent(id -> o.put("proofId", str(id)));
         try {
             o.put("facts", Json.parse(f.factsJson()));
         } catch (MalformedJsonException e) {

@@ -1,8 +1,8 @@
-package dev.vitra.watchdog.audit;
+package dev.vitra.watchdog.evidence;
 
 /**
  * Misbehaviour proven by signed material (PROTOCOL §5's violation codes, named after Vitra's monitor, plus
- * {@link #LogFork}). Only a {@link Finding.Fraud} carries one.
+ * {@link #LogFork}). Only a fraud finding carries one.
  */
 public enum FraudCode {
     UnexpectedPathError, InvalidSchemaError, NoGenesisInputsDeclaredError, ChangeNotProducedByMonitorError,

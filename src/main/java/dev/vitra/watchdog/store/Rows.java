@@ -81,11 +81,11 @@ public final class Rows {
             String sourceUrl, boolean checked) {
     }
 
-    /** A finding as stored. */
+    /** A finding as stored; a fraud finding names its proof (the document itself: {@code StoreSession.proof}). */
     public record Finding(long id, long dbId, String kind, String code, java.util.Optional<LogId> log,
             OptionalLong atPosition, OptionalLong entryPosition, OptionalLong opSeq, String dedupKey, String summary,
             String factsJson,
-            long firstSeenAt, long lastSeenAt, OptionalLong resolvedAt) {
+            long firstSeenAt, long lastSeenAt, OptionalLong resolvedAt, java.util.Optional<String> proofId) {
     }
 
     /** One state entry: a path's value (JSON text) and the index position that wrote it. */

@@ -328,7 +328,7 @@ public final class StoreSession implements AutoCloseable {
     // ---- findings ----
 
     private static final String FINDING_COLUMNS = "id, db_id, kind, code, log_id, at_position, entry_position, op_seq,"
-            + " dedup_key, summary, facts_json, first_seen_at, last_seen_at, resolved_at";
+            + " dedup_key, summary, facts_json, first_seen_at, last_seen_at, resolved_at, proof_id";
 
     public Optional<Finding> openFinding(long dbId, String dedupKey) {
         return query("SELECT " + FINDING_COLUMNS + " FROM finding WHERE db_id = ? AND dedup_key = ? AND resolved_at IS NULL",
@@ -392,7 +392,22 @@ public final class StoreSession implements AutoCloseable {
         return new Finding(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4),
                 log == null ? Optional.empty() : Optional.of(LogId.parse(log)), optionalLong(rs, 6), optionalLong(rs, 7),
                 optionalLong(rs, 8), rs.getString(9), rs.getString(10), rs.getString(11), rs.getLong(12), rs.getLong(13),
-                optionalLong(rs, 14));
+                optionalLong(rs, 14), Optional.ofNullable(rs.getString(15)));
+    }
+
+    /** Attaches a fraud proof to its finding: the canonical document and its id. */
+    public void attachProof(long findingId, String proofId, byte[] proof) {
+        update("UPDATE finding SET proof_id = ?, proof = ? WHERE id = ?", p -> {
+            p.setString(1, proofId);
+            p.setBytes(2, proof);
+            p.setLong(3, findingId);
+        });
+    }
+
+    /** The proof document of a fraud finding. */
+    public Optional<byte[]> proof(long findingId) {
+        return query("SELECT proof FROM finding WHERE id = ? AND proof IS NOT NULL", p -> p.setLong(1, findingId),
+                rs -> rs.getBytes(1)).stream().findFirst();
     }
 
     // ---- JDBC plumbing ----

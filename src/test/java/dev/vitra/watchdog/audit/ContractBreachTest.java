@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.vitra.watchdog.contract.ContractEngine;
 import dev.vitra.watchdog.contract.ContractLimits;
+import dev.vitra.watchdog.evidence.FraudProof;
+import dev.vitra.watchdog.evidence.ProofCodec;
+import dev.vitra.watchdog.evidence.ProofVerifier;
 import dev.vitra.watchdog.executor.Fault;
 import dev.vitra.watchdog.util.KeyFiles;
 import dev.vitra.watchdog.note.LogId;
@@ -52,16 +55,29 @@ class ContractBreachTest {
         assertThat(finding.code()).isEqualTo(code);
         assertThat(finding.atPosition()).hasValue(at);
         assertThat(finding.log()).hasValue(f.index());
-        // The signed index checkpoint that shows it is part of the finding, byte for byte.
-        JsonValue.Obj evidence = (JsonValue.Obj) facts(finding).get("evidence");
-        JsonValue.Obj checkpoint = (JsonValue.Obj) evidence.get("indexCheckpoint");
-        assertThat(((JsonValue.Str) checkpoint.get("note")).value()).startsWith(f.index().origin() + "\n");
+        // The finding carries its proof: it verifies offline, names this code and position, and a replay of the
+        // logs up to the checkpoints it names confirms it.
+        checkProof(f, finding, code, at);
         // Later passes keep the verdict and raise nothing new.
         PassReport again = f.audit();
         assertThat(again.verdict()).isEqualTo(Verdict.MISBEHAVIOUR);
         assertThat(again.newFindings()).isEmpty();
         assertThat(again.openFindings()).extracting(Rows.Finding::id).contains(finding.id());
         return finding;
+    }
+
+    /** The finding's proof verifies offline with this code and position, and the replay confirms it. */
+    static FraudProof checkProof(AuditFixture f, Rows.Finding finding, String code, long at) throws Exception {
+        byte[] document = AuditFixture.read(f.storeFile, s -> s.proof(finding.id())).orElseThrow();
+        assertThat(finding.proofId()).hasValue(ProofCodec.id(document));
+        ProofVerifier.Verified verified = ProofVerifier.verify(document);
+        assertThat(verified.proof().code().name()).isEqualTo(code);
+        if (verified.proof() instanceof FraudProof.Breach breach) {
+            assertThat(breach.at()).isEqualTo(at);
+            ProofReplay.Result replayed = ProofReplay.replay(breach, f.url(), f.engine, AuditFixture.fastSettings(), line -> { });
+            assertThat(replayed).as("%s", replayed).isInstanceOf(ProofReplay.Result.Confirmed.class);
+        }
+        return verified.proof();
     }
 
     private static JsonValue.Obj facts(Rows.Finding finding) throws Exception {
@@ -115,10 +131,13 @@ class ContractBreachTest {
             assertThat(finding.entryPosition()).hasValue(GENESIS + 1);
             assertThat(fact(finding, "expected")).isEqualTo("{\"type\":\"put\",\"path\":\"/foo\",\"value\":\"hello world\"}");
             assertThat(fact(finding, "published")).isEqualTo("{\"type\":\"put\",\"path\":\"/wrong\",\"value\":\"hello world\"}");
-            // The op and the checkpoint of its oplog that covers it are part of the evidence.
-            JsonValue.Obj op = (JsonValue.Obj) ((JsonValue.Obj) facts(finding).get("evidence")).get("op");
-            assertThat(((JsonValue.Str) op.get("text")).value()).contains("\"path\":\"/foo\"");
-            assertThat(((JsonValue.Str) op.get("oplog")).value()).isEqualTo(f.participant(0).hex());
+            // The op, proven in its oplog, and the outcome of the replay are part of the proof.
+            FraudProof.Breach proof = (FraudProof.Breach) ProofCodec.parse(
+                    AuditFixture.read(f.storeFile, s -> s.proof(finding.id())).orElseThrow());
+            FraudProof.Claim.Replay claim = (FraudProof.Claim.Replay) proof.claim();
+            assertThat(new String(claim.op().data(), java.nio.charset.StandardCharsets.UTF_8)).contains("\"path\":\"/foo\"");
+            assertThat(claim.op().oplog()).isEqualTo(f.participant(0));
+            assertThat(claim.outcome().changes()).containsExactly("{\"type\":\"put\",\"path\":\"/foo\",\"value\":\"hello world\"}");
         }
     }
 

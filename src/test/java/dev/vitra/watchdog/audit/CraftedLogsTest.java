@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.vitra.watchdog.contract.ContractEngine;
 import dev.vitra.watchdog.contract.ContractLimits;
+import dev.vitra.watchdog.evidence.FraudProof;
+import dev.vitra.watchdog.evidence.ProofVerifier;
 import dev.vitra.watchdog.executor.StaticLogServer;
 import dev.vitra.watchdog.note.LogId;
 import dev.vitra.watchdog.note.SignerKey;
@@ -86,7 +88,11 @@ class CraftedLogsTest {
                 IndexEntries.ackValue(success, origin, seq, 5, numChanges, Optional.empty(), Optional.empty()));
     }
 
+    /** The directory of the last {@link #audit}: its store and the logs it served, for checking proofs. */
+    private static final ThreadLocal<Path> LAST = new ThreadLocal<>();
+
     private static PassReport audit(Path dir, Logs logs) throws Exception {
+        LAST.set(dir);
         Path served = dir.resolve("served");
         write(served, INDEX, logs.index);
         write(served, A, logs.a);
@@ -111,7 +117,28 @@ class CraftedLogsTest {
         Rows.Finding f = r.newFindings().stream().filter(x -> x.kind().equals("fraud")).findFirst().orElseThrow();
         assertThat(f.code()).isEqualTo(code);
         assertThat(f.atPosition()).hasValue(at);
+        checkProof(f, code, at);
         return f;
+    }
+
+    /** The proof verifies offline and a replay from a local copy of the logs (verify-proof --logs) confirms it. */
+    private static void checkProof(Rows.Finding finding, String code, long at) {
+        Path dir = LAST.get();
+        try {
+            byte[] document = AuditFixture.read(dir.resolve("store.mv.db"), s -> s.proof(finding.id())).orElseThrow();
+            ProofVerifier.Verified verified = ProofVerifier.verify(document);
+            assertThat(verified.proof().code().name()).isEqualTo(code);
+            FraudProof.Breach breach = (FraudProof.Breach) verified.proof();
+            assertThat(breach.at()).isEqualTo(at);
+            try (StaticLogServer server = StaticLogServer.start(dir.resolve("served"),
+                    new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+                ProofReplay.Result replayed = ProofReplay.replay(breach, server.baseUrl(), ENGINE, AuditFixture.fastSettings(),
+                        line -> { });
+                assertThat(replayed).as("%s", replayed).isInstanceOf(ProofReplay.Result.Confirmed.class);
+            }
+        } catch (Exception e) {
+            throw new AssertionError("the proof of " + code + " at " + at + " does not hold: " + e, e);
+        }
     }
 
     @Test
@@ -284,6 +311,7 @@ class CraftedLogsTest {
 
     @Test
     void anOpThatIsNotUtf8FailsAndAnExecutorThatAppliesItAnywayIsCaught(@TempDir Path dir) throws Exception {
+        LAST.set(dir);
         Path served = dir.resolve("served");
         Logs l = Logs.genesis(A_ID);
         l.index.add(ack(A_ID, 0, true, 1));
