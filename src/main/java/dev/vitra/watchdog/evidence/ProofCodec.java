@@ -432,7 +432,11 @@ public final class ProofCodec {
             }
             try {
                 // Strict: a hash has exactly one canonical base64 form, so no bit of a proof is free to change.
-                return Hash.fromBytes(dev.vitra.watchdog.util.StrictBase64.decode(s, at(name)), 0);
+                byte[] bytes = dev.vitra.watchdog.util.StrictBase64.decode(s, at(name));
+                if (bytes.length != Hash.SIZE) {
+                    throw new IllegalArgumentException(bytes.length + " bytes, not " + Hash.SIZE);
+                }
+                return Hash.fromBytes(bytes, 0);
             } catch (IllegalArgumentException e) {
                 throw new InvalidProofException(at(name), "not a base64 SHA-256 hash: " + e.getMessage());
             }

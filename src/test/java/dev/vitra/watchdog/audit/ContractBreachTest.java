@@ -66,6 +66,27 @@ class ContractBreachTest {
         return finding;
     }
 
+    @Test
+    void aProofWhoseClaimedOutcomeWasAlteredStillVerifiesOfflineButTheReplayRefutesIt(@TempDir Path dir) throws Exception {
+        try (AuditFixture f = kv(dir)) {
+            f.fault(Fault.WRONG_CHANGES, true);
+            put(f, "/foo", "\"hello\"");
+            f.process();
+            Rows.Finding finding = f.audit().newFindings().get(0);
+            FraudProof.Breach proof = (FraudProof.Breach) ProofCodec.parse(
+                    AuditFixture.read(f.storeFile, s -> s.proof(finding.id())).orElseThrow());
+            FraudProof.Claim.Replay claim = (FraudProof.Claim.Replay) proof.claim();
+            FraudProof.Breach altered = new FraudProof.Breach(proof.code(), proof.index(), proof.checkpoint(), proof.at(),
+                    proof.entries(), new FraudProof.Claim.Replay(claim.op(), claim.contractAt(), claim.contractSha256(),
+                            new FraudProof.Outcome(true, List.of("{\"type\":\"put\",\"path\":\"/foo\",\"value\":\"bye\"}"))),
+                    proof.replayCheckpoints());
+            ProofVerifier.verify(ProofCodec.write(altered)); // offline, the contract's output cannot be checked
+            ProofReplay.Result r = ProofReplay.replay(altered, f.url(), f.engine, AuditFixture.fastSettings(), line -> { });
+            assertThat(r).as("%s", r).isInstanceOf(ProofReplay.Result.Refuted.class);
+            assertThat(r.explanation()).contains("outcome differs");
+        }
+    }
+
     /** The finding's proof verifies offline with this code and position, and the replay confirms it. */
     static FraudProof checkProof(AuditFixture f, Rows.Finding finding, String code, long at) throws Exception {
         byte[] document = AuditFixture.read(f.storeFile, s -> s.proof(finding.id())).orElseThrow();

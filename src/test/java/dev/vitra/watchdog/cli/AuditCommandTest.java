@@ -120,6 +120,62 @@ class AuditCommandTest {
     }
 
     @Test
+    void auditWritesEachFraudProofNamedByItsIdAndVerifyProofChecksItOfflineAndByReplay(@TempDir Path dir) throws Exception {
+        Executor ex = kv(dir.resolve("db"));
+        LogId p = ex.participants().get(0);
+        Path proofs = dir.resolve("proofs");
+        try (ExecutorServer server = serve(ex)) {
+            ex.call(p, "put", "{\"path\":\"/a\",\"value\":1}");
+            ex.setFault(Fault.EXTRA_CHANGE, true);
+            ex.processPending();
+            CliRun breached = run("audit", "--executor", server.baseUrl(), "--index", ex.indexLogId().hex(), "--db",
+                    dir.resolve("w.mv.db").toString(), "--quiet", "--proofs", proofs.toString());
+            assertThat(breached.exit()).isEqualTo(ExitCodes.MISBEHAVIOUR);
+            List<Path> files;
+            try (var list = java.nio.file.Files.list(proofs)) {
+                files = list.toList();
+            }
+            assertThat(files).hasSize(1);
+            Path proof = files.get(0);
+            byte[] bytes = java.nio.file.Files.readAllBytes(proof);
+            String id = dev.vitra.watchdog.evidence.ProofCodec.id(bytes);
+            assertThat(proof.getFileName().toString()).isEqualTo(id + ".json");
+            assertThat(breached.out()).contains("proof " + id);
+
+            CliRun offline = run("verify-proof", proof.toString());
+            assertThat(offline.exit()).as(offline.out() + offline.err()).isEqualTo(ExitCodes.OK);
+            assertThat(offline.out()).startsWith("PROVEN  ChangeNotProducedByMonitorError  proof " + id)
+                    .contains("needs replay").contains("--replay");
+            CliRun replayed = run("verify-proof", proof.toString(), "--replay", "--executor", server.baseUrl(), "--quiet");
+            assertThat(replayed.exit()).as(replayed.out() + replayed.err()).isEqualTo(ExitCodes.OK);
+            assertThat(replayed.out()).contains("replay        CONFIRMED");
+            CliRun fromDisk = run("verify-proof", proof.toString(), "--replay", "--logs", dir.resolve("db").toString(),
+                    "--quiet");
+            assertThat(fromDisk.exit()).as(fromDisk.out() + fromDisk.err()).isEqualTo(ExitCodes.OK);
+
+            // An empty archive: nothing to replay from, which is not the same as a refuted proof.
+            java.nio.file.Files.createDirectories(dir.resolve("empty/logs"));
+            CliRun missing = run("verify-proof", proof.toString(), "--replay", "--logs", dir.resolve("empty").toString(),
+                    "--quiet");
+            assertThat(missing.exit()).as(missing.out()).isEqualTo(ExitCodes.COULD_NOT_VERIFY);
+            assertThat(missing.out()).contains("CANNOT CONFIRM");
+
+            byte[] tampered = bytes.clone();
+            int at = new String(bytes, StandardCharsets.ISO_8859_1).indexOf("\"at\":") + 5;
+            tampered[at] = (byte) (tampered[at] == '9' ? '8' : tampered[at] + 1);
+            Path bad = dir.resolve("bad.json");
+            java.nio.file.Files.write(bad, tampered);
+            CliRun invalid = run("verify-proof", bad.toString());
+            assertThat(invalid.exit()).isEqualTo(1);
+            assertThat(invalid.out()).startsWith("INVALID  ");
+
+            assertThat(run("verify-proof", dir.resolve("nope.json").toString()).exit()).isEqualTo(ExitCodes.USAGE);
+            assertThat(run("verify-proof", proof.toString(), "--replay").exit()).isEqualTo(ExitCodes.USAGE);
+            assertThat(run("verify-proof", proof.toString(), "--executor", server.baseUrl()).exit()).isEqualTo(ExitCodes.USAGE);
+        }
+    }
+
+    @Test
     void anUnreachableExecutorCannotBeVerified(@TempDir Path dir) throws Exception {
         int port;
         try (var socket = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
