@@ -4,6 +4,7 @@ import dev.vitra.watchdog.evidence.ForkEvidence;
 import dev.vitra.watchdog.evidence.FraudProof;
 import dev.vitra.watchdog.evidence.InvalidProofException;
 import dev.vitra.watchdog.evidence.ProofCodec;
+import dev.vitra.watchdog.evidence.ProofNotes;
 import dev.vitra.watchdog.evidence.ProofVerifier;
 import dev.vitra.watchdog.merkle.Hash;
 import dev.vitra.watchdog.merkle.NodeUnavailableException;
@@ -54,8 +55,8 @@ final class ProofAssembler {
     }
 
     static Assembled fork(ForkEvidence fork) {
-        return verified(new FraudProof.LogFork(fork.log(), fork.smaller().rawText(), fork.larger().rawText(),
-                fork.prefixRoot(), fork.proof().path()));
+        return verified(new FraudProof.LogFork(fork.log(), ProofNotes.minimal(fork.smaller(), fork.log()),
+                ProofNotes.minimal(fork.larger(), fork.log()), fork.prefixRoot(), fork.proof().path()));
     }
 
     static Assembled breach(FraudEvidence.Breach evidence, StoreSession session, long dbId, TileClient indexClient)
@@ -82,9 +83,9 @@ final class ProofAssembler {
                     r.contract().sha256(), r.outcome());
         };
         Map<LogId, String> replay = new HashMap<>();
-        evidence.replayCheckpoints().forEach((log, cp) -> replay.put(log, cp.rawText()));
-        return verified(new FraudProof.Breach(evidence.code(), evidence.indexLog(), evidence.index().rawText(), evidence.at(),
-                entries, claim, replay));
+        evidence.replayCheckpoints().forEach((log, cp) -> replay.put(log, ProofNotes.minimal(cp, log)));
+        return verified(new FraudProof.Breach(evidence.code(), evidence.indexLog(),
+                ProofNotes.minimal(evidence.index(), evidence.indexLog()), evidence.at(), entries, claim, replay));
     }
 
     private static FraudProof.ProvenOp op(FraudEvidence.OpAnchor op, StoreSession session, long dbId) {
@@ -95,7 +96,7 @@ final class ProofAssembler {
         } catch (NodeUnavailableException e) {
             throw new IllegalStateException("the mirror of oplog " + op.oplog() + " lacks a node of its verified tree", e);
         }
-        return new FraudProof.ProvenOp(op.oplog(), op.seq(), op.data(), op.checkpoint().rawText(), path);
+        return new FraudProof.ProvenOp(op.oplog(), op.seq(), op.data(), ProofNotes.minimal(op.checkpoint(), op.oplog()), path);
     }
 
     /** The entries at {@code positions}, read from the server and checked against the mirror's leaves. */

@@ -30,7 +30,8 @@ import picocli.CommandLine.Spec;
                 "logs up to exactly the checkpoints the proof names, re-runs the op on a fresh contract instance and",
                 "confirms the code."},
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:the proof holds (and, with --replay, the replay confirms it)",
+        exitCodeList = {"0:the proof holds: PROVEN, or HOLDS OFFLINE when part of the claim needs --replay (and, with"
+                        + " --replay, the replay confirms it: PROVEN)",
                 "1:the proof is invalid (the first failed check is named) or the replay refutes it",
                 "2:bad command line, or the proof file cannot be read",
                 "3:--replay could not confirm it: data missing or unverifiable (not the same as invalid)"})
@@ -86,12 +87,15 @@ final class VerifyProofCommand implements Callable<Integer> {
             return invalid(out, e);
         }
         FraudProof proof = verified.proof();
-        out.printf("PROVEN  %s  proof %s%n", proof.code(), ProofCodec.id(document));
+        // "PROVEN" only for what signed material shows on its own; a claim that rests on the index's layout or the
+        // contract's output holds offline and is proven once a replay confirms it.
+        boolean complete = verified.needsReplay().isEmpty();
+        out.printf("%s  %s  proof %s%n", complete ? "PROVEN" : "HOLDS OFFLINE", proof.code(), ProofCodec.id(document));
         verified.proven().forEach(line -> out.printf("  proven        %s%n", line));
         verified.needsReplay().forEach(line -> out.printf("  needs replay  %s%n", line));
         if (!replay) {
-            if (!verified.needsReplay().isEmpty()) {
-                out.println("  (run with --replay to confirm the rest)");
+            if (!complete) {
+                out.println("  not yet proven: run with --replay to confirm the lines above marked \"needs replay\"");
             }
             out.flush();
             return ExitCodes.OK;
@@ -114,7 +118,8 @@ final class VerifyProofCommand implements Callable<Integer> {
             }
         }
         switch (result) {
-            case ProofReplay.Result.Confirmed c -> out.printf("  replay        CONFIRMED: %s%n", c.explanation());
+            case ProofReplay.Result.Confirmed c -> out.printf("  replay        CONFIRMED: %s%nPROVEN  %s%n",
+                    c.explanation(), proof.code());
             case ProofReplay.Result.Refuted r -> out.printf("  replay        REFUTED: %s%n", r.explanation());
             case ProofReplay.Result.CannotConfirm c -> out.printf("  replay        CANNOT CONFIRM: %s%n", c.explanation());
         }

@@ -31,6 +31,9 @@ import java.util.TreeMap;
  * and lead to exactly its code. What only a replay can confirm is listed, not assumed. Pure: no I/O, no clock.
  */
 public final class ProofVerifier {
+    /** The first position an ack can have: after header, contract, one input and the seal. */
+    static final long FIRST_ACK = 4;
+
     private ProofVerifier() {
     }
 
@@ -80,7 +83,13 @@ public final class ProofVerifier {
 
     static SignedCheckpoint open(LogId log, String note, String where) throws InvalidProofException {
         try {
-            return SignedCheckpoint.open(note.getBytes(StandardCharsets.UTF_8), log.origin(), List.of(log.verifierKey()));
+            SignedCheckpoint checkpoint = SignedCheckpoint.open(note.getBytes(StandardCharsets.UTF_8), log.origin(),
+                    List.of(log.verifierKey()));
+            if (checkpoint.note().signatures().size() != 1) {
+                throw new InvalidProofException(where, "a note in a proof carries exactly one signature line, the log's;"
+                        + " this one has " + checkpoint.note().signatures().size());
+            }
+            return checkpoint;
         } catch (MalformedNoteException e) {
             throw new InvalidProofException(where, "not a checkpoint note: " + e.getMessage());
         } catch (NoteVerificationException e) {
@@ -133,6 +142,11 @@ public final class ProofVerifier {
         private Set<Long> requiredPositions() throws InvalidProofException {
             Set<Long> out = new java.util.TreeSet<>();
             long at = b.at();
+            // Genesis is at least a header, a contract, one input and the seal: no ack, and no transaction's change,
+            // can be before entry 4 (5 for a change).
+            if (b.stage() != FraudProof.Stage.GENESIS && at < FIRST_ACK) {
+                throw new InvalidProofException("at", "entry " + at + " is inside genesis, where no ack can be");
+            }
             switch (b.claim()) {
                 case Claim.Genesis g -> {
                     if (at > ProofCodec.MAX_ENTRIES) {
@@ -154,8 +168,9 @@ public final class ProofVerifier {
                 case Claim.Participant p -> {
                     out.add(at);
                     if (p.removedAt().isPresent()) {
-                        if (p.removedAt().getAsLong() >= at) {
-                            throw new InvalidProofException("claim.removedAt", "must be before the ack at " + at);
+                        if (p.removedAt().getAsLong() >= at || p.removedAt().getAsLong() <= FIRST_ACK) {
+                            throw new InvalidProofException("claim.removedAt", "must be a change of a transaction before the"
+                                    + " ack at " + at);
                         }
                         out.add(p.removedAt().getAsLong());
                     }
@@ -163,14 +178,14 @@ public final class ProofVerifier {
                 case Claim.Order o -> {
                     out.add(at);
                     if (o.shownBy().isPresent()) {
-                        if (o.shownBy().getAsLong() >= at) {
-                            throw new InvalidProofException("claim.shownBy", "must be before the ack at " + at);
+                        if (o.shownBy().getAsLong() >= at || o.shownBy().getAsLong() < FIRST_ACK) {
+                            throw new InvalidProofException("claim.shownBy", "must be an ack before the ack at " + at);
                         }
                         out.add(o.shownBy().getAsLong());
                     }
                 }
                 case Claim.Replay r -> {
-                    if (r.contractAt() >= at) {
+                    if (r.contractAt() >= at || r.contractAt() < 1) {
                         throw new InvalidProofException("claim.contractAt", "must be before the ack at " + at);
                     }
                     out.add(r.contractAt());
@@ -487,8 +502,10 @@ public final class ProofVerifier {
                 } catch (InvalidEntryException e) {
                     throw new InvalidProofException("claim.outcome.changes[" + i + "]", "not a change entry: " + e.getMessage());
                 }
-                if (change.pathIfChange().isEmpty()) {
-                    throw new InvalidProofException("claim.outcome.changes[" + i + "]", "not a change entry");
+                Optional<String> problem = outcomeChangeProblem(change);
+                if (problem.isPresent()) {
+                    throw new InvalidProofException("claim.outcome.changes[" + i + "]", "not a change a contract can"
+                            + " produce: " + problem.get());
                 }
                 expected.add(change);
             }
@@ -504,6 +521,30 @@ public final class ProofVerifier {
             FraudCode code = decide(ack, published, c.outcome().success(), expected);
             proven.add("that outcome and the published transaction differ: " + code);
             return code;
+        }
+
+        /**
+         * Why a change could not come from a contract (PROTOCOL §4): a normalised path other than {@code /}; under
+         * {@code /.sys} only the puts governance makes ({@code /.sys/inputs/<id>}, {@code /.sys/contract/source}).
+         */
+        private static Optional<String> outcomeChangeProblem(IndexEntry change) {
+            Optional<String> path = change.pathIfChange();
+            if (path.isEmpty()) {
+                return Optional.of("a header");
+            }
+            String p = path.get();
+            if (!p.startsWith("/") || p.equals("/") || p.endsWith("/") || p.contains("//")) {
+                return Optional.of("path " + p + " is not normalised");
+            }
+            if (p.equals("/.sys") || p.startsWith("/.sys/")) {
+                boolean governance = change instanceof IndexEntry.Put
+                        && (p.equals(SysPaths.CONTRACT_SOURCE) || SysPaths.parseInputPath(p).isPresent());
+                if (!governance) {
+                    return Optional.of("a contract writes under /.sys only through addOplog, removeOplog and"
+                            + " setContractSource");
+                }
+            }
+            return Optional.empty();
         }
 
         /** PROTOCOL §5's comparison, position by position. */

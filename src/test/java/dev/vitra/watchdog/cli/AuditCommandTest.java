@@ -144,11 +144,11 @@ class AuditCommandTest {
 
             CliRun offline = run("verify-proof", proof.toString());
             assertThat(offline.exit()).as(offline.out() + offline.err()).isEqualTo(ExitCodes.OK);
-            assertThat(offline.out()).startsWith("PROVEN  ChangeNotProducedByMonitorError  proof " + id)
+            assertThat(offline.out()).startsWith("HOLDS OFFLINE  ChangeNotProducedByMonitorError  proof " + id)
                     .contains("needs replay").contains("--replay");
             CliRun replayed = run("verify-proof", proof.toString(), "--replay", "--executor", server.baseUrl(), "--quiet");
             assertThat(replayed.exit()).as(replayed.out() + replayed.err()).isEqualTo(ExitCodes.OK);
-            assertThat(replayed.out()).contains("replay        CONFIRMED");
+            assertThat(replayed.out()).contains("replay        CONFIRMED").contains("\nPROVEN  ChangeNotProducedByMonitorError");
             CliRun fromDisk = run("verify-proof", proof.toString(), "--replay", "--logs", dir.resolve("db").toString(),
                     "--quiet");
             assertThat(fromDisk.exit()).as(fromDisk.out() + fromDisk.err()).isEqualTo(ExitCodes.OK);

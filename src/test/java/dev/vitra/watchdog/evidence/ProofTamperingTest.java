@@ -178,6 +178,50 @@ class ProofTamperingTest {
                 .hasMessageContaining("proves nothing");
     }
 
+    @Test
+    void aClaimedOutcomeNoContractCouldProduceIsRefusedOffline() throws Exception {
+        JsonValue.Obj root = (JsonValue.Obj) Json.parse(golden("change-mismatch"));
+        JsonValue.Obj claim = (JsonValue.Obj) root.get("claim");
+        JsonValue.Obj outcome = (JsonValue.Obj) claim.get("outcome");
+        for (String change : List.of("{\"type\":\"put\",\"path\":\"/.sys/acks/x\",\"value\":1}",
+                "{\"type\":\"put\",\"path\":\"/.sys/acks/genesis\",\"value\":null}",
+                "{\"type\":\"del\",\"path\":\"/.sys/acks/x\"}", "{\"type\":\"put\",\"path\":\"//.sys/acks/x\",\"value\":1}",
+                "{\"type\":\"put\",\"path\":\"/.sys/foo\",\"value\":1}", "{\"type\":\"put\",\"path\":\"/\",\"value\":1}",
+                "{\"type\":\"put\",\"path\":\"/a/\",\"value\":1}", "{\"type\":\"del\",\"path\":\"/.sys/contract/source\"}")) {
+            JsonValue.Obj bad = with(outcome, "changes", new JsonValue.Arr(List.of(new JsonValue.Str(change))));
+            byte[] t = CanonicalJson.write(with(root, "claim", with(claim, "outcome", bad)));
+            assertThatThrownBy(() -> ProofVerifier.verify(t)).as(change).isInstanceOf(InvalidProofException.class)
+                    .hasMessageContaining("not a change a contract can produce");
+        }
+    }
+
+    @Test
+    void aNoteWithAnyOtherSignatureLineThanTheLogsOwnIsRefusedSoAProofsBytesCannotChange() throws Exception {
+        JsonValue.Obj root = (JsonValue.Obj) Json.parse(golden("index-fork"));
+        String note = ((JsonValue.Str) root.get("smaller")).value();
+        int split = note.lastIndexOf("\n\n") + 2;
+        String ownLine = note.substring(split);
+        String witness = "\u2014 witness.example " + java.util.Base64.getEncoder().encodeToString(new byte[68]) + "\n";
+        for (String variant : List.of(note + witness, note.substring(0, split) + witness + ownLine, note + ownLine)) {
+            byte[] t = CanonicalJson.write(with(root, "smaller", new JsonValue.Str(variant)));
+            assertThatThrownBy(() -> ProofVerifier.verify(t)).isInstanceOf(InvalidProofException.class)
+                    .hasMessageContaining("exactly one signature line");
+        }
+    }
+
+    @Test
+    void anAckClaimedInsideGenesisIsRefusedOffline() throws Exception {
+        JsonValue.Obj root = (JsonValue.Obj) Json.parse(golden("processed-twice"));
+        for (long at = 0; at < 4; at++) {
+            JsonValue.Obj moved = with(with(with(root, "stage", new JsonValue.Str("ack-due")), "at",
+                    new JsonValue.Num(Long.toString(at), at)), "code", new JsonValue.Str("InvalidSchemaError"));
+            moved = with(moved, "claim", new JsonValue.Obj(Map.of()));
+            byte[] t = CanonicalJson.write(moved);
+            assertThatThrownBy(() -> ProofVerifier.verify(t)).isInstanceOf(InvalidProofException.class)
+                    .hasMessageContaining("inside genesis");
+        }
+    }
+
     // ---- helpers ----
 
     static boolean verifies(byte[] doc) {
