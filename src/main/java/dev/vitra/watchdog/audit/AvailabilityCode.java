@@ -44,7 +44,7 @@ public enum AvailabilityCode {
     TransactionIncomplete(Clears.ON_POSITION),
     /** An op published in an active oplog is still not processed after the deadline (censorship). */
     OpNotProcessed(Clears.ON_SEQ),
-    /** The index header names a protocol this monitor does not implement. */
+    /** Entry 0 is not the vitra/1 header: another protocol, or a log that does not claim to be a Vitra index. */
     UnsupportedProtocol(Clears.NEVER);
 
     /** What makes an open finding of this code go away. */

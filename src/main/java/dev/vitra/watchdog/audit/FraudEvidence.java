@@ -63,6 +63,7 @@ public sealed interface FraudEvidence permits FraudEvidence.Fork, FraudEvidence.
 
         private static NavigableSet<Long> positions(long at, Basis basis) {
             TreeSet<Long> out = new TreeSet<>();
+            out.add(0L); // the header: what makes the log an index (docs/evidence.md)
             switch (basis) {
                 case Direct d -> {
                     switch (d.claim()) {

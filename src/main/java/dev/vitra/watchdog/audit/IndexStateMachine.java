@@ -162,6 +162,9 @@ final class IndexStateMachine {
         try {
             entry = IndexEntry.parse(bytes);
         } catch (InvalidEntryException e) {
+            if (p == 0) {
+                return notAnIndex(bytes, "not a valid index entry: " + e.getMessage());
+            }
             return fraud(FraudCode.InvalidSchemaError, p, OptionalLong.empty(), schema(p, e.getMessage(), bytes),
                     "index entry " + p + " is not a valid entry: " + e.getMessage(), GENESIS);
         }
@@ -172,7 +175,7 @@ final class IndexStateMachine {
                         Optional.of(indexLog), OptionalLong.of(0), OptionalLong.empty(),
                         "the index header names protocol " + JsonText.quote(h.protocol()) + "; this monitor implements "
                                 + IndexEntries.PROTOCOL, Facts.builder().put("protocol", h.protocol()).build()), 0);
-                default -> unexpectedPath(p, bytes, "the header");
+                default -> notAnIndex(bytes, "not a header");
             };
         }
         if (entry instanceof IndexEntry.Header) {
@@ -225,6 +228,17 @@ final class IndexStateMachine {
             return accepted(p);
         }
         return unexpectedPath(p, bytes, "a genesis input or the seal " + SysPaths.GENESIS_SEAL);
+    }
+
+    /**
+     * Entry 0 is not the vitra/1 header, so the log does not claim to be a Vitra index: unsupported, not a breach.
+     * Only the header binds a log to the index role; a "breach" at entry 0 could be shown of any oplog (docs/audit.md).
+     */
+    private Step notAnIndex(byte[] bytes, String problem) {
+        return new Step.Stopped(new Finding.Availability(AvailabilityCode.UnsupportedProtocol, Optional.of(indexLog),
+                OptionalLong.of(0), OptionalLong.empty(), "index entry 0 is " + problem + ": the log does not claim to be"
+                        + " a " + IndexEntries.PROTOCOL + " index",
+                Facts.builder().put("entry", 0).put("problem", problem).put("published", text(bytes)).build()), 0);
     }
 
     private Step unexpectedPath(long p, byte[] bytes, String expected) {

@@ -10,6 +10,7 @@ import dev.vitra.watchdog.merkle.Hash;
 import dev.vitra.watchdog.merkle.NodeUnavailableException;
 import dev.vitra.watchdog.merkle.TreeHasher;
 import dev.vitra.watchdog.note.LogId;
+import dev.vitra.watchdog.note.SignedCheckpoint;
 import dev.vitra.watchdog.store.StoreSession;
 import dev.vitra.watchdog.tileclient.BundleStream;
 import dev.vitra.watchdog.tileclient.FetchException;
@@ -55,8 +56,18 @@ final class ProofAssembler {
     }
 
     static Assembled fork(ForkEvidence fork) {
-        return verified(new FraudProof.LogFork(fork.log(), ProofNotes.minimal(fork.smaller(), fork.log()),
-                ProofNotes.minimal(fork.larger(), fork.log()), fork.prefixRoot(), fork.proof().path()));
+        SignedCheckpoint smaller = fork.smaller();
+        SignedCheckpoint larger = fork.larger();
+        Hash prefixRoot = fork.prefixRoot();
+        if (fork.sameSize() && java.util.Arrays.compareUnsigned(smaller.checkpoint().root().bytes(),
+                larger.checkpoint().root().bytes()) > 0) {
+            // Equal sizes: the note with the lower root first, so the pair has one document (docs/evidence.md).
+            smaller = fork.larger();
+            larger = fork.smaller();
+            prefixRoot = larger.checkpoint().root();
+        }
+        return verified(new FraudProof.LogFork(fork.log(), ProofNotes.minimal(smaller, fork.log()),
+                ProofNotes.minimal(larger, fork.log()), prefixRoot, fork.proof().path()));
     }
 
     static Assembled breach(FraudEvidence.Breach evidence, StoreSession session, long dbId, TileClient indexClient)

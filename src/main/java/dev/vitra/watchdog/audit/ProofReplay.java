@@ -95,6 +95,13 @@ public final class ProofReplay {
             if (difference.isPresent()) {
                 return new Result.Refuted("at " + at + " the replay finds " + b.code() + " too, but " + difference.get());
             }
+            java.util.Set<LogId> participants = participantsEver(store);
+            for (LogId named : proof.replayCheckpoints().keySet()) {
+                if (!participants.contains(named)) {
+                    return new Result.Refuted("the proof names a replay checkpoint of " + named.hex()
+                            + ", which is not a participant of this database before " + at);
+                }
+            }
             return new Result.Confirmed("an audit from entry 0 of the logs up to the named checkpoints finds " + b.code()
                     + " at " + at + ", with the same claim: " + f.summary());
         }
@@ -147,26 +154,28 @@ public final class ProofReplay {
         return claimed.equals(replayed) ? Optional.empty() : Optional.of("the claim differs: the replay's is " + replayed);
     }
 
-    /** Outcomes compared as PROTOCOL §4 compares changes: as JSON values, so {@code 1} and {@code 1.0} agree. */
+    /**
+     * Outcomes compared byte for byte: the format says the changes are exactly as {@code JSON.stringify} writes them,
+     * which ECMAScript fixes (member order, number and string spelling), so no other spelling of the same values is
+     * the same proof.
+     */
     private static boolean sameOutcome(FraudProof.Outcome a, FraudProof.Outcome b) {
-        if (a.success() != b.success() || a.changes().size() != b.changes().size()) {
-            return false;
-        }
-        for (int i = 0; i < a.changes().size(); i++) {
-            try {
-                if (!dev.vitra.watchdog.protocol.IndexEntry.parse(utf8(a.changes().get(i)))
-                        .equals(dev.vitra.watchdog.protocol.IndexEntry.parse(utf8(b.changes().get(i))))) {
-                    return false;
-                }
-            } catch (dev.vitra.watchdog.protocol.InvalidEntryException e) {
-                return false;
-            }
-        }
-        return true;
+        return a.success() == b.success() && a.changes().equals(b.changes());
     }
 
-    private static byte[] utf8(String s) {
-        return s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    /** The oplogs the replay followed: every participant up to the breach. */
+    private static java.util.Set<LogId> participantsEver(AuditStore store) {
+        try (var session = store.session()) {
+            java.util.Set<LogId> out = new java.util.HashSet<>();
+            for (Rows.Database db : session.databases()) {
+                for (Rows.Log log : session.logs(db.id())) {
+                    if (log.role() == Rows.LogRole.OPLOG) {
+                        out.add(log.logId());
+                    }
+                }
+            }
+            return out;
+        }
     }
 
     private static void deleteTree(Path dir) throws IOException {

@@ -66,6 +66,11 @@ public final class ProofVerifier {
             throw new InvalidProofException("smaller", "size " + smaller.size() + " is more than the larger note's "
                     + larger.size());
         }
+        if (smaller.size() == larger.size()
+                && java.util.Arrays.compareUnsigned(smaller.checkpoint().root().bytes(), larger.checkpoint().root().bytes()) >= 0) {
+            // One document per pair: for equal sizes the note with the lower root (unsigned bytes) comes first.
+            throw new InvalidProofException("smaller", "for equal sizes the note with the lower root is \"smaller\"");
+        }
         try {
             new ForkEvidence(f.log(), smaller, larger, f.prefixRoot(),
                     new ConsistencyProof(smaller.size(), larger.size(), f.consistencyProof()));
@@ -112,8 +117,16 @@ public final class ProofVerifier {
 
         Verified run() throws InvalidProofException {
             checkpoint = open(b.index(), b.checkpoint(), "checkpoint");
+            if (b.replayCheckpoints().containsKey(b.index())) {
+                throw new InvalidProofException("replayCheckpoints", "names the index log itself");
+            }
             Set<Long> required = requiredPositions();
             checkEntries(required);
+            // Only the header makes a log an index: without it any oplog could be "proven" a broken index.
+            if (!isHeader(entry(0))) {
+                throw new InvalidProofException("entries[0]", "entry 0 is not the " + IndexEntries.PROTOCOL
+                        + " header: the log does not claim to be a Vitra index");
+            }
             for (LogId oplog : b.replayCheckpoints().keySet().stream().sorted(java.util.Comparator.comparing(LogId::hex))
                     .toList()) {
                 open(oplog, b.replayCheckpoints().get(oplog), "replayCheckpoints." + oplog.hex());
@@ -141,7 +154,11 @@ public final class ProofVerifier {
         /** The entries this stage's claim rests on: exactly these, no more (docs/evidence.md, "Stages"). */
         private Set<Long> requiredPositions() throws InvalidProofException {
             Set<Long> out = new java.util.TreeSet<>();
+            out.add(0L); // the header, always
             long at = b.at();
+            if (b.stage() == FraudProof.Stage.GENESIS && at == 0) {
+                throw new InvalidProofException("at", "entry 0 is the header; a genesis breach is after it");
+            }
             // Genesis is at least a header, a contract, one input and the seal: no ack, and no transaction's change,
             // can be before entry 4 (5 for a change).
             if (b.stage() != FraudProof.Stage.GENESIS && at < FIRST_ACK) {
@@ -242,6 +259,14 @@ public final class ProofVerifier {
 
         private byte[] entry(long p) {
             return entries.get(p);
+        }
+
+        private static boolean isHeader(byte[] data) {
+            try {
+                return IndexEntry.parse(data) instanceof IndexEntry.Header h && h.protocol().equals(IndexEntries.PROTOCOL);
+            } catch (InvalidEntryException e) {
+                return false;
+            }
         }
 
         // -- genesis: PROTOCOL §3's layout, from entry 0 --
@@ -502,7 +527,7 @@ public final class ProofVerifier {
                 } catch (InvalidEntryException e) {
                     throw new InvalidProofException("claim.outcome.changes[" + i + "]", "not a change entry: " + e.getMessage());
                 }
-                Optional<String> problem = outcomeChangeProblem(change);
+                Optional<String> problem = outcomeChangeProblem(change, c.outcome().changes().get(i));
                 if (problem.isPresent()) {
                     throw new InvalidProofException("claim.outcome.changes[" + i + "]", "not a change a contract can"
                             + " produce: " + problem.get());
@@ -527,21 +552,32 @@ public final class ProofVerifier {
          * Why a change could not come from a contract (PROTOCOL §4): a normalised path other than {@code /}; under
          * {@code /.sys} only the puts governance makes ({@code /.sys/inputs/<id>}, {@code /.sys/contract/source}).
          */
-        private static Optional<String> outcomeChangeProblem(IndexEntry change) {
+        private static Optional<String> outcomeChangeProblem(IndexEntry change, String text) {
             Optional<String> path = change.pathIfChange();
             if (path.isEmpty()) {
                 return Optional.of("a header");
+            }
+            String spelled = switch (change) {
+                case IndexEntry.Put put -> "{\"type\":\"put\",\"path\":" + dev.vitra.watchdog.util.JsonText.quote(put.path())
+                        + ",\"value\":" + CanonicalJson.asJavaScriptWrites(put.value()) + "}";
+                case IndexEntry.Del del -> "{\"type\":\"del\",\"path\":" + dev.vitra.watchdog.util.JsonText.quote(del.path()) + "}";
+                case IndexEntry.Header h -> "";
+            };
+            if (!spelled.equals(text)) {
+                return Optional.of("not written as JSON.stringify({type, path, value}) writes it");
             }
             String p = path.get();
             if (!p.startsWith("/") || p.equals("/") || p.endsWith("/") || p.contains("//")) {
                 return Optional.of("path " + p + " is not normalised");
             }
             if (p.equals("/.sys") || p.startsWith("/.sys/")) {
-                boolean governance = change instanceof IndexEntry.Put
-                        && (p.equals(SysPaths.CONTRACT_SOURCE) || SysPaths.parseInputPath(p).isPresent());
+                boolean governance = change instanceof IndexEntry.Put put
+                        && (p.equals(SysPaths.CONTRACT_SOURCE) && put.value() instanceof JsonValue.Str s && !s.value().isEmpty()
+                                || SysPaths.parseInputPath(p).map(id -> isInput(put.value(), id, true)
+                                        || isInput(put.value(), id, false)).orElse(false));
                 if (!governance) {
                     return Optional.of("a contract writes under /.sys only through addOplog, removeOplog and"
-                            + " setContractSource");
+                            + " setContractSource, with their values");
                 }
             }
             return Optional.empty();

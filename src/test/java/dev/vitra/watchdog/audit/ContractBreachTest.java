@@ -87,6 +87,42 @@ class ContractBreachTest {
         }
     }
 
+    @Test
+    void aReplayRefutesAProofNamingANonParticipantsCheckpointOrSpellingTheOutcomeOtherwise(@TempDir Path dir)
+            throws Exception {
+        try (AuditFixture f = kv(dir)) {
+            f.fault(Fault.WRONG_CHANGES, true);
+            put(f, "/foo", "{\"x\":1,\"y\":2}");
+            f.process();
+            Rows.Finding finding = f.audit().newFindings().get(0);
+            FraudProof.Breach proof = (FraudProof.Breach) ProofCodec.parse(
+                    AuditFixture.read(f.storeFile, s -> s.proof(finding.id())).orElseThrow());
+            // A checkpoint of some other log, validly signed by its own key.
+            dev.vitra.watchdog.note.SignerKey stranger = CounterDatabase.key(4242);
+            LogId strangerId = new LogId(stranger.publicKey());
+            String note = dev.vitra.watchdog.note.SignedCheckpoint.sign(new dev.vitra.watchdog.note.Checkpoint(
+                    strangerId.origin(), 0, dev.vitra.watchdog.merkle.TreeHasher.EMPTY_ROOT), stranger).rawText();
+            java.util.Map<LogId, String> more = new java.util.HashMap<>(proof.replayCheckpoints());
+            more.put(strangerId, note);
+            FraudProof.Breach padded = new FraudProof.Breach(proof.code(), proof.index(), proof.checkpoint(), proof.at(),
+                    proof.entries(), proof.claim(), more);
+            ProofVerifier.verify(ProofCodec.write(padded)); // offline, membership cannot be checked
+            ProofReplay.Result r = ProofReplay.replay(padded, f.url(), f.engine, AuditFixture.fastSettings(), line -> { });
+            assertThat(r).as("%s", r).isInstanceOf(ProofReplay.Result.Refuted.class);
+            assertThat(r.explanation()).contains("not a participant");
+
+            FraudProof.Claim.Replay claim = (FraudProof.Claim.Replay) proof.claim();
+            assertThat(claim.outcome().changes()).containsExactly("{\"type\":\"put\",\"path\":\"/foo\",\"value\":{\"x\":1,\"y\":2}}");
+            FraudProof.Breach reordered = new FraudProof.Breach(proof.code(), proof.index(), proof.checkpoint(), proof.at(),
+                    proof.entries(), new FraudProof.Claim.Replay(claim.op(), claim.contractAt(), claim.contractSha256(),
+                            new FraudProof.Outcome(true, List.of("{\"type\":\"put\",\"path\":\"/foo\",\"value\":{\"y\":2,\"x\":1}}"))),
+                    proof.replayCheckpoints());
+            ProofVerifier.verify(ProofCodec.write(reordered));
+            ProofReplay.Result r2 = ProofReplay.replay(reordered, f.url(), f.engine, AuditFixture.fastSettings(), line -> { });
+            assertThat(r2).as("%s", r2).isInstanceOf(ProofReplay.Result.Refuted.class);
+        }
+    }
+
     /** The finding's proof verifies offline with this code and position, and the replay confirms it. */
     static FraudProof checkProof(AuditFixture f, Rows.Finding finding, String code, long at) throws Exception {
         byte[] document = AuditFixture.read(f.storeFile, s -> s.proof(finding.id())).orElseThrow();

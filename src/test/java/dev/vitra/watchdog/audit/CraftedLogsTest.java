@@ -142,10 +142,18 @@ class CraftedLogsTest {
     }
 
     @Test
-    void aPutAtEntryZeroIsAnUnexpectedPath(@TempDir Path dir) throws Exception {
-        Logs l = Logs.genesis(A_ID);
-        l.index.set(0, put("/x", "1"));
-        fraud(audit(dir, l), "UnexpectedPathError", 0);
+    void aLogWhoseEntryZeroIsNotTheHeaderDoesNotClaimToBeAnIndexUnsupportedNotFraud(@TempDir Path dir) throws Exception {
+        // Only the header binds a log to the index role: a "breach" at entry 0 could be shown of any participant's
+        // oplog (whose entry 0 is an op), so it is never a fraud claim (docs/audit.md).
+        for (String entry0 : List.of(put("/x", "1"), "{\"type\":\"header\",\"protocol\":\"vitra/1\",\"x\":1}",
+                "{\"op\":\"PUT\",\"path\":\"/a\",\"value\":1}", "not json")) {
+            Logs l = Logs.genesis(A_ID);
+            l.index.set(0, entry0);
+            PassReport r = audit(dir.resolve(Integer.toString(entry0.hashCode())), l);
+            assertThat(r.verdict()).as(entry0).isEqualTo(Verdict.COULD_NOT_VERIFY);
+            assertThat(r.status()).isEqualTo(Rows.DatabaseStatus.UNSUPPORTED);
+            assertThat(r.newFindings()).extracting(Rows.Finding::code).containsExactly("UnsupportedProtocol");
+        }
     }
 
     @Test
@@ -159,10 +167,10 @@ class CraftedLogsTest {
     }
 
     @Test
-    void aHeaderWithAnExtraMemberIsAnInvalidSchema(@TempDir Path dir) throws Exception {
+    void aSecondHeaderAtEntryOneIsAnInvalidSchema(@TempDir Path dir) throws Exception {
         Logs l = Logs.genesis(A_ID);
-        l.index.set(0, "{\"type\":\"header\",\"protocol\":\"vitra/1\",\"x\":1}");
-        fraud(audit(dir, l), "InvalidSchemaError", 0);
+        l.index.set(1, new String(IndexEntries.header(), StandardCharsets.UTF_8));
+        fraud(audit(dir, l), "InvalidSchemaError", 1);
     }
 
     @Test

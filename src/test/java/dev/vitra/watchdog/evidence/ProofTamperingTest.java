@@ -160,8 +160,7 @@ class ProofTamperingTest {
     void aForkOfTwoCheckpointsThatAgreeProvesNothing() throws Exception {
         JsonValue.Obj root = (JsonValue.Obj) Json.parse(golden("index-fork"));
         byte[] same = CanonicalJson.write(with(root, "smaller", root.get("larger")));
-        assertThatThrownBy(() -> ProofVerifier.verify(same)).isInstanceOf(InvalidProofException.class)
-                .hasMessageContaining("not a fork");
+        assertThat(verifies(same)).isFalse();
         byte[] swapped = CanonicalJson.write(with(with(root, "smaller", root.get("larger")), "larger", root.get("smaller")));
         assertThat(verifies(swapped)).isFalse();
     }
@@ -219,6 +218,75 @@ class ProofTamperingTest {
             byte[] t = CanonicalJson.write(moved);
             assertThatThrownBy(() -> ProofVerifier.verify(t)).isInstanceOf(InvalidProofException.class)
                     .hasMessageContaining("inside genesis");
+        }
+    }
+
+    @Test
+    void aParticipantsOplogCannotBeProvenABrokenIndexBecauseItHasNoHeader() throws Exception {
+        // An oplog, signed by its own key: entry 0 is an op. Framing it as an index whose genesis breaks at entry 1
+        // (or anywhere) must fail: only the vitra/1 header at entry 0 makes a log an index.
+        dev.vitra.watchdog.note.SignerKey key = dev.vitra.watchdog.note.LogId.signerFor(new byte[32]);
+        dev.vitra.watchdog.note.LogId oplog = new dev.vitra.watchdog.note.LogId(key.publicKey());
+        List<byte[]> ops = List.of("{\"op\":\"PUT\",\"path\":\"/a\",\"value\":1}".getBytes(StandardCharsets.UTF_8),
+                "{\"op\":\"PUT\",\"path\":\"/b\",\"value\":2}".getBytes(StandardCharsets.UTF_8));
+        dev.vitra.watchdog.merkle.InMemoryTree tree = dev.vitra.watchdog.merkle.InMemoryTree.ofEntries(ops);
+        String note = dev.vitra.watchdog.note.SignedCheckpoint.sign(new dev.vitra.watchdog.note.Checkpoint(oplog.origin(), 2,
+                tree.at(2).root()), key).rawText();
+        List<FraudProof.ProvenEntry> entries = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            entries.add(new FraudProof.ProvenEntry(i, ops.get(i), tree.at(2).inclusionProof(i).path()));
+        }
+        FraudProof.Breach framed = new FraudProof.Breach(FraudCode.InvalidSchemaError, oplog, note, 1, entries,
+                new FraudProof.Claim.Genesis(), Map.of());
+        assertThatThrownBy(() -> ProofVerifier.verify(ProofCodec.write(framed))).isInstanceOf(InvalidProofException.class)
+                .hasMessageContaining("does not claim to be a Vitra index");
+        FraudProof.Breach atZero = new FraudProof.Breach(FraudCode.UnexpectedPathError, oplog, note, 0, entries.subList(0, 1),
+                new FraudProof.Claim.Genesis(), Map.of());
+        assertThat(verifies(ProofCodec.write(atZero))).isFalse();
+    }
+
+    @Test
+    void anEqualSizeForkHasOneDocumentTheNoteWithTheLowerRootFirst() throws Exception {
+        JsonValue.Obj root = (JsonValue.Obj) Json.parse(golden("index-fork"));
+        FraudProof.LogFork fork = (FraudProof.LogFork) ProofCodec.parse(golden("index-fork"));
+        JsonValue swapped = with(with(with(root, "smaller", root.get("larger")), "larger", root.get("smaller")),
+                "prefixRoot", new JsonValue.Str(ProofVerifier.open(fork.log(), fork.smaller(), "smaller").checkpoint().root()
+                        .toBase64()));
+        assertThatThrownBy(() -> ProofVerifier.verify(CanonicalJson.write(swapped))).isInstanceOf(InvalidProofException.class)
+                .hasMessageContaining("lower root");
+    }
+
+    @Test
+    void aReplayCheckpointOfTheIndexItselfIsRefused() throws Exception {
+        JsonValue.Obj root = (JsonValue.Obj) Json.parse(golden("processed-twice"));
+        Map<String, JsonValue> replay = new LinkedHashMap<>(((JsonValue.Obj) root.get("replayCheckpoints")).members());
+        replay.put(((JsonValue.Str) root.get("index")).value(), root.get("checkpoint"));
+        byte[] t = CanonicalJson.write(with(root, "replayCheckpoints", new JsonValue.Obj(replay)));
+        assertThatThrownBy(() -> ProofVerifier.verify(t)).isInstanceOf(InvalidProofException.class)
+                .hasMessageContaining("index log itself");
+    }
+
+    @Test
+    void aClaimedChangeSpelledOtherwiseThanJsonStringifyIsRefusedOffline() throws Exception {
+        JsonValue.Obj root = (JsonValue.Obj) Json.parse(golden("change-mismatch"));
+        JsonValue.Obj claim = (JsonValue.Obj) root.get("claim");
+        JsonValue.Obj outcome = (JsonValue.Obj) claim.get("outcome");
+        for (String change : List.of("{\"type\":\"put\", \"path\":\"/b\",\"value\":1}",
+                "{\"path\":\"/b\",\"type\":\"put\",\"value\":1}", "{\"type\":\"put\",\"path\":\"/b\",\"value\":1.0}",
+                "{\"type\":\"put\",\"path\":\"/b\",\"value\":1e2}", "{\"type\":\"put\",\"path\":\"/\\u0062\",\"value\":1}",
+                "{\"type\":\"put\",\"path\":\"/.sys/contract/source\",\"value\":5}",
+                "{\"type\":\"put\",\"path\":\"/.sys/inputs/" + "ab".repeat(32) + "\",\"value\":42}")) {
+            JsonValue.Obj bad = with(outcome, "changes", new JsonValue.Arr(List.of(new JsonValue.Str(change))));
+            byte[] t = CanonicalJson.write(with(root, "claim", with(claim, "outcome", bad)));
+            assertThat(verifies(t)).as(change).isFalse();
+        }
+        // JSON.stringify's own spellings pass.
+        for (String change : List.of("{\"type\":\"put\",\"path\":\"/b\",\"value\":100}",
+                "{\"type\":\"put\",\"path\":\"/b\",\"value\":1e+21}", "{\"type\":\"put\",\"path\":\"/b\",\"value\":1.5e-7}",
+                "{\"type\":\"put\",\"path\":\"/b\",\"value\":0.000001}", "{\"type\":\"del\",\"path\":\"/b\"}")) {
+            JsonValue.Obj fine = with(outcome, "changes", new JsonValue.Arr(List.of(new JsonValue.Str(change))));
+            byte[] t = CanonicalJson.write(with(root, "claim", with(claim, "outcome", fine)));
+            assertThat(verifies(t)).as(change).isTrue();
         }
     }
 
