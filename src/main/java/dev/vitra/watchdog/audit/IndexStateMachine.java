@@ -416,10 +416,18 @@ final class IndexStateMachine {
             decision = decide(outcome, tx);
         }
         boolean stackAbort = outcome instanceof ApplyOutcome.Aborted a && a.reason() == dev.vitra.watchdog.contract.AbortReason.STACK_DEPTH;
-        if (opText != null && (decision != null || stackAbort)) {
+        boolean depthAbort = outcome instanceof ApplyOutcome.Aborted a && a.reason() == dev.vitra.watchdog.contract.AbortReason.JSON_DEPTH;
+        if (opText != null && (decision != null || stackAbort || depthAbort)) {
             // Before accusing anyone: would another conforming engine (another stack, a parser that ignores a BOM)
             // give another outcome? Then it is an engine-dependent divergence (PROTOCOL §4), never fraud.
-            Optional<String> why = replayer.engineDependence(contractSource, state, opText, replayAck, outcome);
+            java.util.Set<String> features = outcome.engineDependentFeatures();
+            Optional<String> why = depthAbort
+                    ? Optional.of("its JSON nests deeper than this monitor's limit of "
+                            + dev.vitra.watchdog.contract.ContractLimits.MAX_JSON_DEPTH + " levels (an implementation limit)")
+                    : !features.isEmpty() && decision != null
+                    ? Optional.of("the transaction used " + String.join(", ", features) + ", whose results conforming engines"
+                            + " may give differently")
+                    : replayer.engineDependence(contractSource, state, opText, replayAck, outcome);
             if (why.isPresent()) {
                 Facts facts = Facts.builder().put("oplog", origin).put("seq", ack.seq()).put("reason", why.get())
                         .put("replay", Replayer.describe(outcome)).put("executorSuccess", ack.success())

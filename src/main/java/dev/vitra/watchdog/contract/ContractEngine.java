@@ -59,7 +59,11 @@ public final class ContractEngine implements AutoCloseable {
     private final AtomicLong contextsCreated = new AtomicLong();
     private final AtomicLong contextsRetiredForGlobals = new AtomicLong();
 
+    /** The ECMAScript edition contracts run under (docs/contract-runtime.md lists the globals it gives them). */
+    public static final String ECMASCRIPT_EDITION = "2025";
+
     private ContractEngine(ContractLimits limits) {
+        requireUtc(java.time.ZoneId.systemDefault());
         this.limits = limits;
         this.engine = Engine.newBuilder("js")
                 .sandbox(SandboxPolicy.CONSTRAINED)
@@ -79,7 +83,9 @@ public final class ContractEngine implements AutoCloseable {
         this.fileSystem = new VirtualModuleFileSystem(modules);
         this.runtimeSource = Source.newBuilder("js", resource("runtime.mjs"), "/vitra-internal/runtime.mjs")
                 .mimeType("application/javascript+module").buildLiteral();
-        this.bootSource = Source.newBuilder("js", "import 'contract';\nimport 'assert';\nimport 'util';\n",
+        // The API modules are loaded before lockdown and handed to it, so their functions are frozen too.
+        this.bootSource = Source.newBuilder("js", "import * as c from 'contract';\nimport * as a from 'assert';\n"
+                + "import * as u from 'util';\nglobalThis.__vitraModules = [c, a, u];\n",
                 "/vitra-internal/boot.mjs").mimeType("application/javascript+module").buildLiteral();
         installHeapGuard();
         LOG.log(System.Logger.Level.INFO, "contract runtime: GraalJS on the {0} Truffle runtime ({1})",
@@ -88,6 +94,17 @@ public final class ContractEngine implements AutoCloseable {
 
     public static ContractEngine create(ContractLimits limits) {
         return new ContractEngine(limits);
+    }
+
+    /**
+     * Contracts run with UTC as the local time zone (PROTOCOL §4), and GraalJS takes it from the JVM: under another
+     * default zone local-time Date methods give other results, so the engine refuses to start.
+     */
+    static void requireUtc(java.time.ZoneId zone) {
+        if (!zone.normalized().equals(java.time.ZoneOffset.UTC)) {
+            throw new IllegalStateException("the JVM's default time zone is " + zone.getId() + ", but contracts run in UTC"
+                    + " (PROTOCOL §4): start the JVM with -Duser.timezone=UTC (the launcher does)");
+        }
     }
 
     public RuntimeMode mode() {
@@ -122,9 +139,12 @@ public final class ContractEngine implements AutoCloseable {
         return new Contract(source);
     }
 
-    /** Applies an op with a pooled session (a reused context, a fresh module instance). */
+    /**
+     * Applies an op with a pooled session (a reused, frozen context; a fresh module instance). Apply sessions are
+     * pooled apart from those of call() and process(), which run without the determinism guards.
+     */
     public ApplyOutcome apply(Contract contract, IndexView index, String opJson, Ack ack) {
-        return withSession(contract, s -> s.apply(index, opJson, ack));
+        return withSession(contract, APPLY_POOL, s -> s.apply(index, opJson, ack));
     }
 
     /** Applies an op in a brand-new context: the reference outcome that confirms any mismatch. */
@@ -135,16 +155,23 @@ public final class ContractEngine implements AutoCloseable {
     }
 
     public CallOutcome call(Contract contract, String method, String paramsJson, boolean isWriter, IndexView index) {
-        return withSession(contract, s -> s.call(method, paramsJson, isWriter, index));
+        return withSession(contract, API_POOL, s -> s.call(method, paramsJson, isWriter, index));
     }
 
     public ProcessOutcome process(Contract contract, String opJson, IndexView index) {
-        return withSession(contract, s -> s.process(opJson, index));
+        return withSession(contract, API_POOL, s -> s.process(opJson, index));
     }
 
-    /** Borrows a pooled session for {@code contract}, runs {@code work}, and returns it to the pool. */
+    private static final String APPLY_POOL = "apply:";
+    private static final String API_POOL = "api:";
+
+    /** Borrows a pooled apply session for {@code contract}, runs {@code work}, and returns it to the pool. */
     public <T> T withSession(Contract contract, Function<ContractSession, T> work) {
-        String key = contract.sha256().toHex();
+        return withSession(contract, APPLY_POOL, work);
+    }
+
+    private <T> T withSession(Contract contract, String purpose, Function<ContractSession, T> work) {
+        String key = purpose + contract.sha256().toHex();
         ContractSession session;
         synchronized (idle) {
             Deque<ContractSession> pool = idle.get(key);

@@ -13,6 +13,14 @@ import java.time.Duration;
  *                     engine cancel running contracts
  */
 public record ContractLimits(Duration timeBudget, int maxChanges, int maxSourceBytes, double heapFraction) {
+    /**
+     * The deepest JSON nesting handed to the JavaScript engine (an op, ack metadata, a stored value read through
+     * the index). GraalJS's own parser gives up somewhere between 1,500 and 3,000 levels, differently from run to
+     * run; below this documented bound it never does, and above it the outcome is Aborted (JSON_DEPTH), a limit of
+     * this monitor, never a verdict.
+     */
+    public static final int MAX_JSON_DEPTH = 1000;
+
     public ContractLimits {
         if (timeBudget.isNegative() || timeBudget.isZero() || maxChanges < 1 || maxSourceBytes < 1
                 || heapFraction <= 0 || heapFraction >= 1) {

@@ -49,8 +49,13 @@ public final class ContractSession implements AutoCloseable {
 
     /** {@code apply(tx, op, ack)} on a fresh module instance, with the determinism guards on. */
     public ApplyOutcome apply(IndexView view, String opJson, Ack ack) {
+        String ackJson = ack.toJson();
+        if (JsonDepth.exceeds(opJson, ContractLimits.MAX_JSON_DEPTH) || JsonDepth.exceeds(ackJson, ContractLimits.MAX_JSON_DEPTH)) {
+            return new ApplyOutcome.Aborted(AbortReason.JSON_DEPTH, "the op or the ack's metadata nests deeper than "
+                    + ContractLimits.MAX_JSON_DEPTH + " levels, this monitor's limit");
+        }
         return execute(view, true, false, true,
-                (rt, ns) -> rt.invokeMember("runApply", ns, opJson, ack.toJson(), engine.limits().maxChanges()),
+                (rt, ns) -> rt.invokeMember("runApply", ns, opJson, ackJson, engine.limits().maxChanges()),
                 new Outcomes<>() {
                     @Override
                     public ApplyOutcome ok(Value v) {
@@ -63,12 +68,17 @@ public final class ContractSession implements AutoCloseable {
                                     put ? Optional.of(row.getArrayElement(2).asString()) : Optional.empty(),
                                     row.getArrayElement(3).asString()));
                         }
-                        return new ApplyOutcome.Applied(changes);
+                        return new ApplyOutcome.Applied(changes, features(v));
                     }
 
                     @Override
                     public ApplyOutcome failed(String error) {
                         return new ApplyOutcome.Rejected(error);
+                    }
+
+                    @Override
+                    public ApplyOutcome failed(Value v) {
+                        return new ApplyOutcome.Rejected(v.getArrayElement(1).asString(), features(v));
                     }
 
                     @Override
@@ -136,10 +146,44 @@ public final class ContractSession implements AutoCloseable {
 
         T failed(String error);
 
+        /** A failure as the runtime reported it: {@code ['failed', message, ...]}. */
+        default T failed(Value v) {
+            return failed(v.getArrayElement(1).asString());
+        }
+
         T aborted(AbortReason reason, String detail);
     }
 
+    /** The engine-dependent features an apply outcome lists (its third element). */
+    private static java.util.Set<String> features(Value v) {
+        if (v.getArraySize() < 3) {
+            return java.util.Set.of();
+        }
+        Value list = v.getArrayElement(2);
+        java.util.Set<String> out = new java.util.TreeSet<>();
+        for (long i = 0; i < list.getArraySize(); i++) {
+            out.add(list.getArrayElement(i).asString());
+        }
+        return out;
+    }
+
     private <T> T execute(IndexView view, boolean deterministic, boolean isWriter, boolean isApply,
+            Invocation invocation, Outcomes<T> outcomes) {
+        T result = executeOnce(view, deterministic, isWriter, isApply, invocation, outcomes);
+        if (tripped) {
+            // The realm was not as frozen as it should be: this call's outcome is not trusted; run it again on a
+            // brand-new context (the tripwire cannot fire unless lockdown failed).
+            tripped = false;
+            result = executeOnce(view, deterministic, isWriter, isApply, invocation, outcomes);
+            tripped = false;
+        }
+        return result;
+    }
+
+    /** Set when the tripwire fired after the last call (its context is already discarded). */
+    private boolean tripped;
+
+    private <T> T executeOnce(IndexView view, boolean deterministic, boolean isWriter, boolean isApply,
             Invocation invocation, Outcomes<T> outcomes) {
         long id;
         synchronized (lock) {
@@ -185,7 +229,7 @@ public final class ContractSession implements AutoCloseable {
             Value box = invocation.invoke(runtime, namespace);
             if (indexFailure != null) {
                 retireIfDirty();
-                return outcomes.aborted(AbortReason.INDEX_UNAVAILABLE, "index read failed: " + indexFailure.getMessage());
+                return indexAborted(outcomes);
             }
             T result;
             if (!"done".equals(box.getMember("state").asString())) {
@@ -195,7 +239,7 @@ public final class ContractSession implements AutoCloseable {
                 String kind = v.getArrayElement(0).asString();
                 result = switch (kind) {
                     case "ok" -> outcomes.ok(v);
-                    case "failed" -> outcomes.failed(v.getArrayElement(1).asString());
+                    case "failed" -> outcomes.failed(v);
                     case "limit" -> outcomes.aborted(reasonOf(v.getArrayElement(1).asString()), v.getArrayElement(2).asString());
                     default -> throw new IllegalStateException("runtime returned outcome kind " + kind);
                 };
@@ -209,7 +253,7 @@ public final class ContractSession implements AutoCloseable {
                 return outcomes.aborted(requested, describe(requested));
             }
             if (indexFailure != null) {
-                return outcomes.aborted(AbortReason.INDEX_UNAVAILABLE, "index read failed: " + indexFailure.getMessage());
+                return indexAborted(outcomes);
             }
             if (e.isResourceExhausted()) {
                 return outcomes.aborted(AbortReason.MEMORY, "contract exhausted a resource: " + e.getMessage());
@@ -247,6 +291,13 @@ public final class ContractSession implements AutoCloseable {
         }
     }
 
+    private <T> T indexAborted(Outcomes<T> outcomes) {
+        if (indexFailure instanceof JsonTooDeepException) {
+            return outcomes.aborted(AbortReason.JSON_DEPTH, indexFailure.getMessage());
+        }
+        return outcomes.aborted(AbortReason.INDEX_UNAVAILABLE, "index read failed: " + indexFailure.getMessage());
+    }
+
     private static void awaitQuietly(java.util.concurrent.Future<?> cancel) {
         if (cancel == null) {
             return;
@@ -260,10 +311,11 @@ public final class ContractSession implements AutoCloseable {
         }
     }
 
-    /** Retires the context when the contract changed the shared realm; the outcome at hand stands. */
+    /** The tripwire: retires the context when the frozen realm is not frozen any more (see execute). */
     private void retireIfDirty() {
-        if (!runtime.invokeMember("globalsIntact").asBoolean()) {
+        if (!runtime.invokeMember("tripwire").asBoolean()) {
             engine.contextRetiredForGlobals();
+            tripped = true;
             discardContext();
         }
     }
@@ -337,6 +389,12 @@ public final class ContractSession implements AutoCloseable {
                 .option("js.esm-eval-returns-exports", "true")
                 .option("js.allow-eval", "false")
                 .option("js.locale", "en-US")
+                .option("js.ecmascript-version", ContractEngine.ECMASCRIPT_EDITION)
+                // Engine-specific globals off at the source; the rest is removed by the runtime's lockdown.
+                .option("js.console", "false")
+                .option("js.print", "false")
+                .option("js.load", "false")
+                .option("js.graal-builtin", "false")
                 .build();
         try {
             ctx.getBindings("js").putMember("__vitraBridge", ProxyObject.fromMap(Map.of(
@@ -346,7 +404,7 @@ public final class ContractSession implements AutoCloseable {
             Value rt = ctx.eval(engine.runtimeSource());
             ctx.eval(engine.bootSource());
             rt.invokeMember("seal");
-            rt.invokeMember("takeBaseline");
+            rt.invokeMember("lockdown");
             context = ctx;
             runtime = rt;
             engine.contextCreated();
@@ -358,10 +416,25 @@ public final class ContractSession implements AutoCloseable {
 
     private String indexGet(String path) {
         try {
-            return index.get(path).map(IndexView.IndexEntry::toJson).orElse(null);
+            return deepChecked(index.get(path).map(IndexView.IndexEntry::toJson).orElse(null));
         } catch (RuntimeException e) {
             indexFailure = e;
             throw e;
+        }
+    }
+
+    /** Stored values reach the engine's parser too: nested beyond the limit, the call aborts (JSON_DEPTH). */
+    private String deepChecked(String json) {
+        if (json != null && JsonDepth.exceeds(json, ContractLimits.MAX_JSON_DEPTH)) {
+            throw new JsonTooDeepException();
+        }
+        return json;
+    }
+
+    /** A value read from the index nests deeper than {@link ContractLimits#MAX_JSON_DEPTH}. */
+    static final class JsonTooDeepException extends RuntimeException {
+        JsonTooDeepException() {
+            super("a stored value nests deeper than " + ContractLimits.MAX_JSON_DEPTH + " levels, this monitor's limit");
         }
     }
 
@@ -374,7 +447,7 @@ public final class ContractSession implements AutoCloseable {
                 }
                 sb.append(child.toJson());
             }
-            return sb.append(']').toString();
+            return deepChecked(sb.append(']').toString());
         } catch (RuntimeException e) {
             indexFailure = e;
             throw e;

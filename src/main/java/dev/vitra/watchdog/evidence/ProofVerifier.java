@@ -131,7 +131,8 @@ public final class ProofVerifier {
                     .toList()) {
                 open(oplog, b.replayCheckpoints().get(oplog), "replayCheckpoints." + oplog.hex());
             }
-            proven.add("the index log " + b.index().hex() + " signed a checkpoint of size " + checkpoint.size()
+            proven.add("log " + b.index().hex() + ", taken as an index log (its entry 0 is the header; that it is a"
+                    + " database's index comes from whoever points you at it), signed a checkpoint of size " + checkpoint.size()
                     + " that includes entries " + positions(required) + " as carried in this proof");
             FraudCode found = switch (b.claim()) {
                 case Claim.Genesis g -> genesis();

@@ -308,6 +308,26 @@ class CraftedLogsTest {
     }
 
     @Test
+    void aMismatchInATransactionThatUsedApproximatedMathIsEngineDependentNotFraud(@TempDir Path dir) throws Exception {
+        // Node rounds the last digit of Math.pow differently on some inputs (PROTOCOL §4): the executor's value stands.
+        Logs l = Logs.genesis(A_ID);
+        l.index.set(1, put(IndexEntries.CONTRACT_SOURCE_PATH, JsonText.quote(
+                "export const apply = { POW (tx, op) { tx.put('/p', Math.pow(op.b, op.e)) } }\n")));
+        l.a.add("{\"op\":\"POW\",\"b\":1.1,\"e\":0.5}");
+        l.index.add(ack(A_ID, 0, true, 1));
+        l.index.add(put("/p", "1.0488088481701519")); // one ulp above what GraalJS gives
+        engineDependentNotFraud(dir, l);
+        // Without Math, the same kind of mismatch is a breach.
+        Logs plain = Logs.genesis(A_ID);
+        plain.index.set(1, put(IndexEntries.CONTRACT_SOURCE_PATH, JsonText.quote(
+                "export const apply = { POW (tx, op) { tx.put('/p', op.b * op.e) } }\n")));
+        plain.a.add("{\"op\":\"POW\",\"b\":1.1,\"e\":0.5}");
+        plain.index.add(ack(A_ID, 0, true, 1));
+        plain.index.add(put("/p", "0.5500000000000002"));
+        fraud(audit(dir.resolve("plain"), plain), "ChangeMismatchError", 4);
+    }
+
+    @Test
     void aPlainBreachStaysABreachAfterTheEngineProbes(@TempDir Path dir) throws Exception {
         // The probes never excuse a transaction that does not depend on the engine.
         Logs l = Logs.genesis(A_ID);

@@ -9,6 +9,7 @@ import static dev.vitra.watchdog.contract.ContractTestSupport.load;
 import static dev.vitra.watchdog.contract.ContractTestSupport.rejection;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Contracts that attack the runtime itself: none may change what the runtime reports. */
@@ -17,19 +18,22 @@ class ContractTamperingTest {
     private final MemoryIndex empty = new MemoryIndex();
 
     @Test
-    void replacingMapStringAndRegExpMethodsCannotForgeChanges() {
-        assertThat(entries(apply(applying("const s = Map.prototype.set; Map.prototype.set = function (k, v) { return s.call(this, k === '/a' ? '/.sys/acks/x' : k, v) };"
-                + "Map.prototype.get = () => ({type: 'put', valueText: '1,\"evil\":2'}); Object.prototype.valueText = 'x';"
-                + "tx.put('/a', 1)"), empty, OP)))
-                .containsExactly("{\"type\":\"put\",\"path\":\"/a\",\"value\":1}");
-        assertThat(rejection(apply(applying("tx.put('/a', '\u20ac'.repeat(30000)); String.prototype.charCodeAt = () => 65"), empty, OP)))
-                .contains("more than 65535");
-        assertThat(rejection(apply(applying("RegExp.prototype.exec = () => ({}); RegExp.prototype.test = () => true;"
-                + "tx.addOplog({pubkey: 'x\",\"active\":false,\"y\":\"' + 'a'.repeat(40)})"), empty, OP)))
-                .contains("64 lowercase hex");
-        assertThat(entries(apply(applying("String.prototype[Symbol.split] = () => ['', '.sys', 'x']; String.prototype.split = () => ['.sys'];"
-                + "tx.put('/a/b', 1)"), empty, OP)))
-                .containsExactly("{\"type\":\"put\",\"path\":\"/a/b\",\"value\":1}");
+    void replacingMapStringAndRegExpMethodsFailsTheOpAndCannotForgeChanges() {
+        // In the frozen realm every such replacement throws: the op fails (engine-dependent, PROTOCOL §4).
+        for (String tamper : List.of("Map.prototype.set = function () {}", "Object.prototype.valueText = 'x'",
+                "String.prototype.charCodeAt = () => 65", "RegExp.prototype.exec = () => ({})",
+                "String.prototype[Symbol.split] = () => ['', '.sys', 'x']")) {
+            ApplyOutcome out = apply(applying(tamper + "; tx.put('/a', 1)"), empty, OP);
+            assertThat(out).as(tamper).isInstanceOf(ApplyOutcome.Rejected.class);
+            assertThat(out.engineDependentFeatures()).as(tamper).contains("modifies a frozen built-in");
+        }
+        // Caught, the attempt changes nothing: the runtime's own checks still hold.
+        assertThat(rejection(apply(applying("try { String.prototype.charCodeAt = () => 65 } catch (e) {}"
+                + " tx.put('/a', '\u20ac'.repeat(30000))"), empty, OP))).contains("more than 65535");
+        assertThat(rejection(apply(applying("try { RegExp.prototype.test = () => true } catch (e) {}"
+                + "tx.addOplog({pubkey: 'x\",\"active\":false,\"y\":\"' + 'a'.repeat(40)})"), empty, OP))).contains("64 lowercase hex");
+        assertThat(entries(apply(applying("try { String.prototype.split = () => ['.sys'] } catch (e) {} tx.put('/a/b', 1)"),
+                empty, OP))).containsExactly("{\"type\":\"put\",\"path\":\"/a/b\",\"value\":1}");
     }
 
     @Test
@@ -69,20 +73,21 @@ class ContractTamperingTest {
     }
 
     @Test
-    void stateOnIntrinsicFunctionObjectsIsCaughtByTheFullCheck() {
-        long before = ENGINE.contextsRetiredForGlobals();
-        Contract c = load("export function apply (tx) { JSON.parse.n = (JSON.parse.n || 0) + 1; tx.put('n', JSON.parse.n) }\n");
+    void stateOnIntrinsicFunctionObjectsIsImpossibleInTheFrozenRealm() {
+        Contract c = load("export function apply (tx) { let n; try { JSON.parse.n = (JSON.parse.n || 0) + 1; n = JSON.parse.n }"
+                + " catch (e) { n = 'frozen' } tx.put('n', n) }\n");
         try (ContractSession session = ENGINE.openSession(c)) {
             for (int i = 0; i < 40; i++) {
-                session.apply(empty, OP, ContractTestSupport.ack(i));
+                assertThat(entries(session.apply(empty, OP, ContractTestSupport.ack(i))))
+                        .containsExactly("{\"type\":\"put\",\"path\":\"/n\",\"value\":\"frozen\"}");
             }
         }
-        assertThat(ENGINE.contextsRetiredForGlobals()).isGreaterThan(before);
     }
 
     @Test
-    void aContractThatFailsToLoadAfterDirtyingGlobalsFailsTheSameWayEveryTime() {
-        Contract c = load("if (!globalThis.seen) { globalThis.seen = 1; throw new Error('first load') }\nexport function apply (tx) { tx.put('a', 1) }\n");
+    void aContractThatFailsToLoadAfterTryingToDirtyGlobalsFailsTheSameWayEveryTime() {
+        Contract c = load("if (!globalThis.seen) { try { globalThis.seen = 1 } catch (e) {} throw new Error('first load') }\n"
+                + "export function apply (tx) { tx.put('a', 1) }\n");
         try (ContractSession session = ENGINE.openSession(c)) {
             for (int i = 0; i < 4; i++) {
                 assertThat(rejection(session.apply(empty, OP, ContractTestSupport.ack(i)))).contains("first load");

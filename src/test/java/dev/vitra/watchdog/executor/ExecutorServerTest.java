@@ -88,6 +88,28 @@ class ExecutorServerTest {
     }
 
     @Test
+    void aStatefulContractCalledOverHttpIsPublishedWithTheFreshInstanceOutcomeEveryTime(@TempDir Path data) throws Exception {
+        // It counts where a reused context once kept state (an iterator prototype, RegExp statics, a property of a
+        // built-in function) and reads the clock in call() and process(): the published values must be the fresh ones.
+        String contract = "export function bump (p, emit) { try { globalThis.seen = Date.now() } catch (e) {} emit({op: 'BUMP'}) }\n"
+                + "export function process () { try { JSON.parse.t = Date.now() } catch (e) {} }\n"
+                + "export const apply = { BUMP (tx) { const p = Object.getPrototypeOf(new Map().entries());"
+                + " let n; try { p.n = (p.n || 0) + 1; n = p.n } catch (e) { n = 'fresh' }"
+                + " /(x)/.exec('x'); tx.put('/n', [n, typeof RegExp.$1, typeof globalThis.seen, typeof JSON.parse.t]) } }\n";
+        Executor ex = Executor.create(data, contract, 1, ENGINE, Clock.systemUTC());
+        String p = ex.participants().get(0).hex();
+        try (ExecutorServer server = ExecutorServer.start(ex, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), Duration.ofHours(1))) {
+            String base = server.baseUrl() + "/databases/" + ex.indexLogId().hex() + "/call/";
+            for (int i = 0; i < 5; i++) {
+                assertThat(post(base + "bump", "{\"participant\":\"" + p + "\"}").statusCode()).isEqualTo(200);
+                ex.processPending();
+                assertThat(ex.state().get("/n").orElseThrow().valueJson())
+                        .isEqualTo("[\"fresh\",\"undefined\",\"undefined\",\"undefined\"]");
+            }
+        }
+    }
+
+    @Test
     void badRequestsGetJsonErrorsAndNothingIsWritten(@TempDir Path data) throws Exception {
         Executor ex = Executor.create(data, counter(), 1, ENGINE, Clock.systemUTC());
         String p = ex.participants().get(0).hex();

@@ -1,0 +1,143 @@
+package dev.vitra.watchdog.contract;
+
+import static dev.vitra.watchdog.contract.ContractTestSupport.ENGINE;
+import static dev.vitra.watchdog.contract.ContractTestSupport.aborted;
+import static dev.vitra.watchdog.contract.ContractTestSupport.apply;
+import static dev.vitra.watchdog.contract.ContractTestSupport.applying;
+import static dev.vitra.watchdog.contract.ContractTestSupport.entries;
+import static dev.vitra.watchdog.contract.ContractTestSupport.load;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.ZoneId;
+import java.util.List;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The frozen realm (docs/contract-runtime.md): every place state was found to survive a reused context, each as a
+ * counter that must read 1 in every transaction (the fresh-instance outcome), removed globals, the override
+ * mistake, engine-dependent features, JSON depth, the UTC rule.
+ */
+class ContractRealmTest {
+    private static final String OP = "{\"op\":\"X\"}";
+    private final MemoryIndex empty = new MemoryIndex();
+
+    /** A counter kept at {@code holder} (an expression): each transaction increments it, or reports that it cannot. */
+    private static Contract counterAt(String imports, String holder) {
+        return load(imports + "\nexport function apply (tx) { let n; try { const h = " + holder + ";"
+                + " h.__n = (h.__n || 0) + 1; n = h.__n } catch (e) { n = 'refused' } tx.put('n', n) }\n");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "Object.getPrototypeOf(new Map().entries())", "Object.getPrototypeOf(new Set().values())",
+        "Object.getPrototypeOf(''[Symbol.iterator]())", "Object.getPrototypeOf('a'.matchAll(/a/g))",
+        "Object.getPrototypeOf([].values())", "Object.getPrototypeOf(Object.getPrototypeOf([].values()))",
+        "Object.getPrototypeOf(Object.getPrototypeOf((async function* () {})()))", "Object.getPrototypeOf(async function () {})",
+        "Object.getPrototypeOf(new Intl.Segmenter().segment(''))",
+        "Object.getPrototypeOf(new Intl.Segmenter().segment('')[Symbol.iterator]())",
+        "Object.getPrototypeOf([].values().map((x) => x))", "Object.getPrototypeOf(Int8Array)",
+        "assert.ok.prototype", "assert.ok", "index.get.prototype", "index.get", "listOplogs.prototype",
+        "JSON.parse", "JSON", "Math", "globalThis", "Object.prototype", "Reflect", "Intl", "Date.prototype"})
+    void noCounterSurvivesAReusedContext(String holder) {
+        Contract c = counterAt("import assert from 'assert'\nimport { index, listOplogs } from 'contract'", holder);
+        ApplyOutcome fresh = ENGINE.applyFresh(c, empty, OP, ContractTestSupport.ack(0));
+        try (ContractSession session = ENGINE.openSession(c)) {
+            for (int i = 0; i < 40; i++) {
+                assertThat(session.apply(empty, OP, ContractTestSupport.ack(i))).as("%s, transaction %d", holder, i).isEqualTo(fresh);
+            }
+        }
+        assertThat(entries(fresh)).containsExactly("{\"type\":\"put\",\"path\":\"/n\",\"value\":\"refused\"}");
+    }
+
+    @Test
+    void theLegacyRegExpStaticsAreGone() {
+        Contract c = load("export function apply (tx) { /(b)/.exec('abc'); tx.put('r', [typeof RegExp.$1, typeof RegExp.lastMatch,"
+                + " typeof RegExp.input]) }\n");
+        assertThat(entries(apply(c, empty, OP))).containsExactly(
+                "{\"type\":\"put\",\"path\":\"/r\",\"value\":[\"undefined\",\"undefined\",\"undefined\"]}");
+    }
+
+    @Test
+    void engineSpecificAndNonDeterministicGlobalsAreGoneAndConsoleIsASink() {
+        Contract c = applying("tx.put('g', ['SharedArrayBuffer', 'Atomics', 'WeakRef', 'FinalizationRegistry', 'Graal', 'print',"
+                + " 'printErr', 'load', 'loadWithNewGlobal', 'arguments', 'Polyglot', 'Java'].map((n) => typeof globalThis[n]));"
+                + " console.log('x'); console.error(1); tx.put('c', typeof console.log)");
+        assertThat(entries(apply(c, empty, OP))).containsExactly(
+                "{\"type\":\"put\",\"path\":\"/c\",\"value\":\"function\"}",
+                "{\"type\":\"put\",\"path\":\"/g\",\"value\":[\"undefined\",\"undefined\",\"undefined\",\"undefined\","
+                        + "\"undefined\",\"undefined\",\"undefined\",\"undefined\",\"undefined\",\"undefined\",\"undefined\",\"undefined\"]}");
+    }
+
+    @Test
+    void ordinaryCodeThatOverridesInheritedPropertiesStillWorks() {
+        Contract c = applying("class MyError extends Error { constructor (m) { super(m); this.name = 'MyError' } }"
+                + " const e = new MyError('m'); const o = {}; o.toString = () => 'custom'; o.valueOf = () => 7;"
+                + " function K () {} K.prototype.constructor = K; K.prototype.toString = function () { return 'k' };"
+                + " const p = Object.create(null); p.hasOwnProperty = 1;"
+                + " tx.put('r', [e.name, String(e), `${o}`, o + 0, String(new K()), new K().constructor === K, p.hasOwnProperty])");
+        assertThat(entries(apply(c, empty, OP))).containsExactly(
+                "{\"type\":\"put\",\"path\":\"/r\",\"value\":[\"MyError\",\"MyError: m\",\"custom\",7,\"k\",true,1]}");
+        // The runtime's own assert module sets this.name in an Error subclass.
+        assertThat(ContractTestSupport.rejection(apply(load("import assert from 'assert'\nexport function apply () { assert.equal(1, 2) }\n"),
+                empty, OP))).contains("1 == 2");
+        // The prototype itself stays read-only.
+        ApplyOutcome out = apply(applying("Object.prototype.toString = () => 'x'; tx.put('a', 1)"), empty, OP);
+        assertThat(out).isInstanceOf(ApplyOutcome.Rejected.class);
+        assertThat(out.engineDependentFeatures()).contains("modifies a frozen built-in");
+    }
+
+    @Test
+    void approximatedMathLocaleOutputAndIntlMarkATransactionAsEngineDependent() {
+        for (String use : List.of("Math.pow(2, 0.5)", "Math.tanh(0.3)", "Math.cbrt(7)", "(1234.5).toLocaleString()",
+                "new Intl.NumberFormat('en').format(3)", "'a'.localeCompare('b')", "new Date(0).toLocaleDateString()",
+                "Intl.DateTimeFormat().resolvedOptions().timeZone")) {
+            ApplyOutcome out = apply(applying("tx.put('v', String(" + use + "))"), empty, OP);
+            assertThat(out).as(use).isInstanceOf(ApplyOutcome.Applied.class);
+            assertThat(out.engineDependentFeatures()).as(use).isNotEmpty();
+        }
+        for (String exact : List.of("Math.max(1, 2)", "Math.floor(2.5)", "Math.sqrt(2)", "Math.abs(-1)", "JSON.stringify({a: 1})")) {
+            assertThat(apply(applying("tx.put('v', String(" + exact + "))"), empty, OP).engineDependentFeatures()).as(exact).isEmpty();
+        }
+    }
+
+    @Test
+    void jsonNestedBeyondTheDocumentedLimitIsAnEngineLimitNeverAVerdict() {
+        Contract c = load(ContractTestSupport.resource("counter.js"));
+        String deep = "{\"op\":\"X\",\"v\":" + "[".repeat(ContractLimits.MAX_JSON_DEPTH + 500) + "]".repeat(ContractLimits.MAX_JSON_DEPTH + 500) + "}";
+        assertThat(aborted(apply(c, empty, deep)).reason()).isEqualTo(AbortReason.JSON_DEPTH);
+        // The outcome is the same on every run (GraalJS's own parser limit varies between 1,500 and 3,000).
+        for (int i = 0; i < 3; i++) {
+            assertThat(aborted(ENGINE.applyFresh(c, empty, deep, ContractTestSupport.ack(0))).reason()).isEqualTo(AbortReason.JSON_DEPTH);
+        }
+        String fine = "{\"op\":\"X\",\"v\":" + "[".repeat(ContractLimits.MAX_JSON_DEPTH - 2) + "]".repeat(ContractLimits.MAX_JSON_DEPTH - 2) + "}";
+        assertThat(apply(c, empty, fine)).isNotInstanceOf(ApplyOutcome.Aborted.class);
+        // A stored value nested too deep, read through index.get.
+        MemoryIndex index = new MemoryIndex();
+        index.apply(List.of(new Change(Change.Type.PUT, "/deep", java.util.Optional.of("[".repeat(1200) + "]".repeat(1200)),
+                "{}")), 5);
+        assertThat(aborted(apply(load("import { index } from 'contract'\nexport async function apply (tx) {"
+                + " try { await index.get('/deep') } catch (e) {} tx.put('a', 1) }\n"), index, OP)).reason())
+                .isEqualTo(AbortReason.JSON_DEPTH);
+    }
+
+    @Test
+    void theEngineRefusesAJvmWhoseDefaultTimeZoneIsNotUtc() {
+        ContractEngine.requireUtc(ZoneId.of("UTC"));
+        ContractEngine.requireUtc(ZoneId.of("Z"));
+        assertThatThrownBy(() -> ContractEngine.requireUtc(ZoneId.of("Europe/Paris")))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("-Duser.timezone=UTC");
+        assertThatThrownBy(() -> ContractEngine.requireUtc(ZoneId.of("America/Los_Angeles"))).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void callAndProcessNeverShareAContextWithApply() {
+        // A call that reads the clock and tries to leave it somewhere; apply must not see it.
+        Contract c = load("export function stamp () { try { globalThis.t = Date.now() } catch (e) {} return typeof globalThis.t }\n"
+                + "export function apply (tx) { tx.put('t', typeof globalThis.t) }\n");
+        ENGINE.call(c, "stamp", null, true, empty);
+        assertThat(entries(apply(c, empty, OP))).containsExactly("{\"type\":\"put\",\"path\":\"/t\",\"value\":\"undefined\"}");
+    }
+}
