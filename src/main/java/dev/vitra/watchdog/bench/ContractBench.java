@@ -19,7 +19,11 @@ public final class ContractBench {
     public enum Workload {
         COUNTER("counter.js", i -> "{\"op\":\"INCREMENT\"}"),
         KV("kv.js", i -> i % 10 == 9 ? "{\"op\":\"DEL\",\"key\":\"k" + (i % 1000) + "\"}"
-                : "{\"op\":\"PUT\",\"key\":\"k" + (i % 1000) + "\",\"value\":{\"n\":" + i + ",\"tags\":[\"a\",\"b\"]}}");
+                : "{\"op\":\"PUT\",\"key\":\"k" + (i % 1000) + "\",\"value\":{\"n\":" + i + ",\"tags\":[\"a\",\"b\"]}}"),
+        /** Four index reads (one a list), two asserts, three JSON-object puts, or a delete: real contract work. */
+        KV_REALISTIC("kv-realistic.js", i -> i % 10 == 9 ? "{\"op\":\"DEL\",\"key\":\"k" + ((i - 1) % 1000) + "\"}"
+                : "{\"op\":\"PUT\",\"key\":\"k" + (i % 1000) + "\",\"value\":{\"n\":" + i
+                        + ",\"name\":\"item " + i + "\",\"tags\":[\"b\",\"a\",\"c\"],\"price\":" + (i % 97) + ".5}}");
 
         final String resource;
         final LongFunction<String> op;

@@ -53,11 +53,11 @@ final class BenchContractCommand implements Callable<Integer> {
             if (engine.mode() != RuntimeMode.OPTIMIZING) {
                 out.println("  (no optimizing runtime here: run on JDK 25+ through ./vitra-watchdog for the comparison)");
             }
-            out.printf("  %-8s %18s %18s %8s%n", "contract", "this JVM (ops/s)", "interpreter (ops/s)", "ratio");
+            out.printf("  %-13s %18s %18s %8s%n", "contract", "this JVM (ops/s)", "interpreter (ops/s)", "ratio");
             for (ContractBench.Workload w : ContractBench.Workload.values()) {
                 double rate = ContractBench.steadyAppliesPerSecond(engine, w, warmup, rounds, roundSeconds);
                 double base = Double.parseDouble(interp.get(w.name()));
-                out.printf("  %-8s %18.0f %18.0f %7.1fx%n", w.name().toLowerCase(), rate, base, rate / base);
+                out.printf("  %-13s %18.0f %18.0f %7.1fx%n", w.name().toLowerCase(), rate, base, rate / base);
                 out.flush();
             }
             double[] fp = ContractBench.freshVersusPooledSeconds(engine, ContractBench.Workload.COUNTER, 200);

@@ -28,6 +28,9 @@ public final class ContractSession implements AutoCloseable {
     /** Read by the time-budget and memory-guard threads when they cancel; hence volatile. */
     private volatile Context context;
     private Value runtime;
+    private Value prepareFn;
+    private Value runApplyFn;
+    private Value tripwireFn;
 
     private IndexView index;
     private RuntimeException indexFailure;
@@ -55,7 +58,7 @@ public final class ContractSession implements AutoCloseable {
                     + ContractLimits.MAX_JSON_DEPTH + " levels, this monitor's limit");
         }
         return execute(view, true, false, true,
-                (rt, ns) -> rt.invokeMember("runApply", ns, opJson, ackJson, engine.limits().maxChanges()),
+                (rt, ns) -> runApplyFn.execute(ns, opJson, ackJson, engine.limits().maxChanges()),
                 new Outcomes<>() {
                     @Override
                     public ApplyOutcome ok(Value v) {
@@ -207,10 +210,7 @@ public final class ContractSession implements AutoCloseable {
                 return outcomes.aborted(early, describe(early));
             }
             // Mode and isWriter are set before the module is evaluated: its top-level code sees them too.
-            runtime.invokeMember("prepare", deterministic, isWriter);
-            if (isApply) {
-                runtime.invokeMember("beginApply");
-            }
+            prepareFn.execute(deterministic, isWriter, isApply);
             Value namespace;
             try {
                 namespace = context.eval(contract.polyglotSource());
@@ -313,7 +313,7 @@ public final class ContractSession implements AutoCloseable {
 
     /** The tripwire: retires the context when the frozen realm is not frozen any more (see execute). */
     private void retireIfDirty() {
-        if (!runtime.invokeMember("tripwire").asBoolean()) {
+        if (!tripwireFn.execute().asBoolean()) {
             engine.contextRetiredForGlobals();
             tripped = true;
             discardContext();
@@ -407,6 +407,10 @@ public final class ContractSession implements AutoCloseable {
             rt.invokeMember("lockdown");
             context = ctx;
             runtime = rt;
+            // Looked up once: a member lookup per call is a measurable part of a warm apply.
+            prepareFn = rt.getMember("prepare");
+            runApplyFn = rt.getMember("runApply");
+            tripwireFn = rt.getMember("tripwire");
             engine.contextCreated();
         } catch (RuntimeException e) {
             ctx.close(true);

@@ -360,16 +360,14 @@ export function seal() {
   delete globalThis.__vitraContractApi;
 }
 
-/** Called before the contract module is evaluated, so its top-level code already sees the right mode. */
-export function prepare(isDeterministic, isWriter) {
+/**
+ * Called before the contract module is evaluated, so its top-level code already sees the right mode; for apply()
+ * it also opens the transaction's sticky state.
+ */
+export function prepare(isDeterministic, isWriter, isApply) {
   deterministic = isDeterministic;
-  current = null;
+  current = isApply === true ? { failure: null, limit: null, engineDependent: [] } : null;
   contractApi.setIsWriter(isWriter === true);
-}
-
-/** Opens the sticky state of a transaction before the module is evaluated for apply(). */
-export function beginApply() {
-  current = { failure: null, limit: null, engineDependent: [] };
 }
 
 export function runApply(ns, opText, ackText, maxChanges) {
@@ -694,7 +692,7 @@ export function lockdown() {
 export function tripwire() {
   if (!Object.isFrozen(globalThis)) return false;
   const n = hardened.length;
-  for (let k = 0; k < 16 && n > 0; k++) {
+  for (let k = 0; k < 4 && n > 0; k++) {
     tripwireCursor = (tripwireCursor + 1) % n;
     if (!Object.isFrozen(hardened[tripwireCursor])) return false;
   }
