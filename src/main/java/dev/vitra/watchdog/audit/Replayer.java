@@ -72,6 +72,17 @@ final class Replayer {
                         + "; default: " + describe(fresh) + "), so it depends on how deep the engine recurses");
             }
         }
+        // PROTOCOL §4: what a contract sees when it touches a built-in depends on whether the realm is frozen. The
+        // same replay in an unfrozen realm tells whether this outcome is one of those (even when the contract caught
+        // the failed write, or only inspected a built-in).
+        Contract contract = contract(source);
+        if (contract != null) {
+            ApplyOutcome unfrozen = engine.applyFreshUnfrozen(contract, state, op, ack);
+            if (!(unfrozen instanceof ApplyOutcome.Aborted) && !sameOutcome(unfrozen, fresh)) {
+                return Optional.of("the outcome changes when the realm is not frozen (" + describe(unfrozen) + " unfrozen, "
+                        + describe(fresh) + " frozen): the contract touches a built-in, which engines may allow or not");
+            }
+        }
         if (op.startsWith("\uFEFF")) {
             ApplyOutcome stripped = applyFresh(source, state, op.substring(1), ack);
             if (!sameOutcome(stripped, fresh)) {

@@ -154,6 +154,16 @@ public final class ContractEngine implements AutoCloseable {
         }
     }
 
+    /**
+     * Applies an op in a brand-new context whose realm is <em>not</em> frozen: a probe only, telling whether an outcome
+     * depends on the frozen realm (a contract that modifies or inspects a built-in; PROTOCOL §4 engine-dependent).
+     */
+    public ApplyOutcome applyFreshUnfrozen(Contract contract, IndexView index, String opJson, Ack ack) {
+        try (ContractSession session = new ContractSession(this, contract, false)) {
+            return session.apply(index, opJson, ack);
+        }
+    }
+
     public CallOutcome call(Contract contract, String method, String paramsJson, boolean isWriter, IndexView index) {
         return withSession(contract, API_POOL, s -> s.call(method, paramsJson, isWriter, index));
     }

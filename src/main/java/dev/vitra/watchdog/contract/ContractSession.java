@@ -41,9 +41,17 @@ public final class ContractSession implements AutoCloseable {
     private AbortReason abortRequested;
     private java.util.concurrent.Future<?> pendingCancel;
 
+    /** False only for probes: the realm is left unfrozen (see ContractEngine#applyFreshUnfrozen). */
+    private final boolean frozen;
+
     ContractSession(ContractEngine engine, Contract contract) {
+        this(engine, contract, true);
+    }
+
+    ContractSession(ContractEngine engine, Contract contract, boolean frozen) {
         this.engine = engine;
         this.contract = contract;
+        this.frozen = frozen;
     }
 
     public Contract contract() {
@@ -404,7 +412,7 @@ public final class ContractSession implements AutoCloseable {
             Value rt = ctx.eval(engine.runtimeSource());
             ctx.eval(engine.bootSource());
             rt.invokeMember("seal");
-            rt.invokeMember("lockdown");
+            rt.invokeMember(frozen ? "lockdown" : "leaveUnfrozen");
             context = ctx;
             runtime = rt;
             // Looked up once: a member lookup per call is a measurable part of a warm apply.

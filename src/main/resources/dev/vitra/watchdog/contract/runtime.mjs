@@ -35,6 +35,9 @@ const StringSlice = String.prototype.slice;
 const ObjectKeys = Object.keys;
 const ObjectGetPrototypeOf = Object.getPrototypeOf;
 const ObjectSetPrototypeOf = Object.setPrototypeOf;
+const SyntaxErrorCtor = SyntaxError;
+const RegExpTestEarly = RegExp.prototype.test;
+const DEPTH_MESSAGE = /nested that deep|Maximum call stack size exceeded|too deep|too much recursion/;
 
 function call(fn, self, ...args) {
   return ReflectApply(fn, self, args);
@@ -184,6 +187,17 @@ function listOplogs() {
 // ---- The transaction (PROTOCOL §4). ----
 const MAX_ENTRY_BYTES = 65535;
 
+/** GraalJS's own nesting limits (JSON, the stack): engine limits, never an op's outcome (PROTOCOL §4). */
+function isDepthError(e) {
+  try {
+    if (!(e instanceof RangeErrorCtor || e instanceof SyntaxErrorCtor || e instanceof ErrorCtor)) return false;
+    const m = e.message;
+    return typeof m === 'string' && (call(RegExpTestEarly, DEPTH_MESSAGE, m));
+  } catch (inner) {
+    return false;
+  }
+}
+
 function utf8Length(s) {
   let n = 0;
   for (let i = 0; i < s.length; i++) {
@@ -214,6 +228,9 @@ function makeTx(state, maxChanges) {
     try {
       text = jsonStringify(value);
     } catch (e) {
+      if (isDepthError(e)) {
+        hitLimit('JSON_DEPTH', 'the value nests deeper than this engine can stringify');
+      }
       failOp('value cannot be stored: ' + describeThrown(e)[1]);
     }
     if (text === undefined) {
@@ -568,6 +585,37 @@ if (typeof Intl === 'object' && Intl !== null) {
   }
 }
 
+// JSON as contracts see it: the engine's nesting limits become a sticky limit (Aborted), even when caught.
+for (const name of ['parse', 'stringify']) {
+  const original = JSON[name];
+  const wrapper = {
+    [name](...args) {
+      try {
+        return ReflectApply(original, JSON, args);
+      } catch (e) {
+        if (isDepthError(e)) hitLimit('JSON_DEPTH', 'JSON.' + name + ' hit this engine\'s nesting limit');
+        throw e;
+      }
+    }
+  }[name];
+  Object.defineProperty(wrapper, 'length', { value: original.length });
+  Object.defineProperty(JSON, name, { value: wrapper, writable: true, enumerable: false, configurable: true });
+}
+// Implementation-defined text: the time zone's name in Date strings, Number digits in a radix other than 10.
+markMethod(Date.prototype, 'toString', 'Date.prototype.toString');
+markMethod(Date.prototype, 'toTimeString', 'Date.prototype.toTimeString');
+{
+  const original = Number.prototype.toString;
+  const wrapper = {
+    toString(...args) {
+      if (args.length > 0 && args[0] !== undefined && args[0] !== 10) markEngineDependent('Number.prototype.toString(radix)');
+      return ReflectApply(original, this, args);
+    }
+  }.toString;
+  Object.defineProperty(wrapper, 'length', { value: original.length });
+  Object.defineProperty(Number.prototype, 'toString', { value: wrapper, writable: true, enumerable: false, configurable: true });
+}
+
 // The override mistake: with frozen prototypes, `this.name = ...` in an Error subclass or `obj.toString = ...`
 // would throw. These properties become accessors whose setter defines the property on the object assigned to,
 // as Hardened JavaScript's override taming does; assigning to the prototype itself still fails.
@@ -672,16 +720,30 @@ export function lockdown() {
   for (let i = 0; i < all.length; i++) {
     if (!isModuleNamespace(all[i])) tame(all[i]);
   }
-  // Taming made accessor functions: walk again so they are frozen too.
+  // Taming made accessor functions and hid the original values in their closures: freeze what the first walk
+  // found (those values included) and what a second walk finds (the accessors).
   const everything = reachable(roots);
+  const seen = new Set();
   hardened = [];
-  for (let i = 0; i < everything.length; i++) {
-    const o = everything[i];
-    if (isModuleNamespace(o)) continue; // its bindings are immutable already; their values are frozen
-    ObjectFreeze(o);
-    call(arrayPush, hardened, o);
+  for (const list of [all, everything]) {
+    for (let i = 0; i < list.length; i++) {
+      const o = list[i];
+      if (seen.has(o) || isModuleNamespace(o)) continue; // a namespace's bindings are immutable already
+      seen.add(o);
+      ObjectFreeze(o);
+      call(arrayPush, hardened, o);
+    }
   }
   return hardened.length;
+}
+
+let frozenRealm = true;
+
+/** For probes only: the realm stays as it is, to see whether an outcome depends on freezing it. */
+export function leaveUnfrozen() {
+  delete globalThis.__vitraModules;
+  frozenRealm = false;
+  hardened = [];
 }
 
 /**
@@ -690,6 +752,7 @@ export function lockdown() {
  * on a fresh one.
  */
 export function tripwire() {
+  if (!frozenRealm) return true;
   if (!Object.isFrozen(globalThis)) return false;
   const n = hardened.length;
   for (let k = 0; k < 4 && n > 0; k++) {

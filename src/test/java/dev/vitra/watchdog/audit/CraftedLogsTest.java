@@ -328,6 +328,19 @@ class CraftedLogsTest {
     }
 
     @Test
+    void aContractThatCatchesAFailedWriteToABuiltInIsEngineDependentNotFraud(@TempDir Path dir) throws Exception {
+        // On V8 (unfrozen) the write succeeds and the executor publishes "v8path"; here the realm is frozen.
+        Logs l = Logs.genesis(A_ID);
+        l.index.set(1, put(IndexEntries.CONTRACT_SOURCE_PATH, JsonText.quote(
+                "export const apply = { X (tx) { let v; try { Array.prototype.foo = 1; v = 'v8path' } catch (e) {"
+                        + " v = 'frozenpath' } tx.put('/v', v) } }\n")));
+        l.a.add("{\"op\":\"X\"}");
+        l.index.add(ack(A_ID, 0, true, 1));
+        l.index.add(put("/v", "\"v8path\""));
+        engineDependentNotFraud(dir, l);
+    }
+
+    @Test
     void aPlainBreachStaysABreachAfterTheEngineProbes(@TempDir Path dir) throws Exception {
         // The probes never excuse a transaction that does not depend on the engine.
         Logs l = Logs.genesis(A_ID);

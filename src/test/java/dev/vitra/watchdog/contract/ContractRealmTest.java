@@ -40,7 +40,10 @@ class ContractRealmTest {
         "Object.getPrototypeOf(new Intl.Segmenter().segment('')[Symbol.iterator]())",
         "Object.getPrototypeOf([].values().map((x) => x))", "Object.getPrototypeOf(Int8Array)",
         "assert.ok.prototype", "assert.ok", "index.get.prototype", "index.get", "listOplogs.prototype",
-        "JSON.parse", "JSON", "Math", "globalThis", "Object.prototype", "Reflect", "Intl", "Date.prototype"})
+        "JSON.parse", "JSON", "Math", "globalThis", "Object.prototype", "Reflect", "Intl", "Date.prototype",
+        // The values behind tamed properties (review finding: their getters hid them from the freezing walk).
+        "Object.prototype.toString", "Promise.prototype.then", "({}).hasOwnProperty", "(1).toString", "'x'.valueOf",
+        "new Error().toString", "[].toLocaleString", "/a/.toString", "Function.prototype.toString", "Symbol.prototype.valueOf"})
     void noCounterSurvivesAReusedContext(String holder) {
         Contract c = counterAt("import assert from 'assert'\nimport { index, listOplogs } from 'contract'", holder);
         ApplyOutcome fresh = ENGINE.applyFresh(c, empty, OP, ContractTestSupport.ack(0));
@@ -100,6 +103,40 @@ class ContractRealmTest {
         }
         for (String exact : List.of("Math.max(1, 2)", "Math.floor(2.5)", "Math.sqrt(2)", "Math.abs(-1)", "JSON.stringify({a: 1})")) {
             assertThat(apply(applying("tx.put('v', String(" + exact + "))"), empty, OP).engineDependentFeatures()).as(exact).isEmpty();
+        }
+    }
+
+    @Test
+    void implementationDefinedTextIsMarked() {
+        for (String use : List.of("String(new Date(0))", "new Date(0).toTimeString()", "(1e21).toString(7)", "(255).toString(16)")) {
+            assertThat(apply(applying("tx.put('v', " + use + ")"), empty, OP).engineDependentFeatures()).as(use).isNotEmpty();
+        }
+        for (String exact : List.of("new Date(0).toISOString()", "(255).toString()", "(255).toString(10)", "String(12.5)")) {
+            assertThat(apply(applying("tx.put('v', " + exact + ")"), empty, OP).engineDependentFeatures()).as(exact).isEmpty();
+        }
+    }
+
+    @Test
+    void theEnginesOwnNestingLimitsInsideAContractAreAbortedEvenWhenCaught() {
+        String deepArray = "let a = []; for (let i = 0; i < 3000; i++) a = [a];";
+        assertThat(aborted(apply(applying(deepArray + " tx.put('v', JSON.stringify(a).length)"), empty, OP)).reason())
+                .isEqualTo(AbortReason.JSON_DEPTH);
+        assertThat(aborted(apply(applying(deepArray + " tx.put('v', a)"), empty, OP)).reason()).isEqualTo(AbortReason.JSON_DEPTH);
+        assertThat(aborted(apply(applying("let v; try { v = JSON.parse('['.repeat(5000) + ']'.repeat(5000)) } catch (e) { v = 'caught' }"
+                + " tx.put('v', String(v))"), empty, OP)).reason()).isEqualTo(AbortReason.JSON_DEPTH);
+    }
+
+    @Test
+    void anOutcomeThatDependsOnTheFrozenRealmDiffersFromAnUnfrozenReplay() {
+        // Caught, or merely inspected: no error escapes, so only a replay in an unfrozen realm shows the dependence.
+        for (String body : List.of("let v; try { Array.prototype.foo = 1; v = 'v8path' } catch (e) { v = 'frozenpath' } tx.put('v', v)",
+                "tx.put('v', Reflect.set([], 'push', 1))", "tx.put('v', Object.isFrozen(Array.prototype))",
+                "tx.put('v', typeof Object.getOwnPropertyDescriptor(Object.prototype, 'toString').value)")) {
+            Contract c = applying(body);
+            ApplyOutcome frozen = ENGINE.applyFresh(c, empty, OP, ContractTestSupport.ack(0));
+            ApplyOutcome unfrozen = ENGINE.applyFreshUnfrozen(c, empty, OP, ContractTestSupport.ack(0));
+            assertThat(frozen).as(body).isInstanceOf(ApplyOutcome.Applied.class);
+            assertThat(entries(unfrozen)).as(body).isNotEqualTo(entries(frozen));
         }
     }
 
