@@ -6,7 +6,6 @@ export const index = api.index;
 export function listOplogs() {
   return api.listOplogs();
 }
-Object.freeze(listOplogs);
 
 export let isWriter = false;
 

@@ -4,4 +4,3 @@ const api = globalThis.__vitraContractApi;
 export function genUUID() {
   return api.genUUID();
 }
-Object.freeze(genUUID);

@@ -141,6 +141,23 @@ class ContractRealmTest {
     }
 
     @Test
+    void txIsAnOrdinaryObjectAndACaughtWriteToAnApiObjectShowsInTheUnfrozenProbe() {
+        // tx is new in every transaction: a contract may add to it, as on any engine (review finding F1).
+        assertThat(entries(apply(applying("let m; try { tx.meta = 1; m = 'mutable' } catch (e) { m = 'frozen' } tx.put('m', m)"),
+                empty, OP))).containsExactly("{\"type\":\"put\",\"path\":\"/m\",\"value\":\"mutable\"}");
+        // The shared API objects stay frozen here, but not in the unfrozen probe, which therefore tells.
+        Contract c = load("import assert from 'assert'\nimport { index, listOplogs } from 'contract'\n"
+                + "export function apply (tx) { const r = []; for (const o of [assert, assert.ok, index, index.get, listOplogs]) {"
+                + " try { o.custom = 1; r.push('mutable') } catch (e) { r.push('frozen') } } tx.put('r', r) }\n");
+        ApplyOutcome frozen = ENGINE.applyFresh(c, empty, OP, ContractTestSupport.ack(0));
+        ApplyOutcome unfrozen = ENGINE.applyFreshUnfrozen(c, empty, OP, ContractTestSupport.ack(0));
+        assertThat(entries(frozen)).containsExactly(
+                "{\"type\":\"put\",\"path\":\"/r\",\"value\":[\"frozen\",\"frozen\",\"frozen\",\"frozen\",\"frozen\"]}");
+        assertThat(entries(unfrozen)).containsExactly(
+                "{\"type\":\"put\",\"path\":\"/r\",\"value\":[\"mutable\",\"mutable\",\"mutable\",\"mutable\",\"mutable\"]}");
+    }
+
+    @Test
     void jsonNestedBeyondTheDocumentedLimitIsAnEngineLimitNeverAVerdict() {
         Contract c = load(ContractTestSupport.resource("counter.js"));
         String deep = "{\"op\":\"X\",\"v\":" + "[".repeat(ContractLimits.MAX_JSON_DEPTH + 500) + "]".repeat(ContractLimits.MAX_JSON_DEPTH + 500) + "}";
