@@ -253,7 +253,7 @@ final class AuditPass implements OpLookup {
         }
         long otherVersion = session.recordCheckpoint(db.id(), id, f.served(), client(id).prefix() + "/checkpoint",
                 clock.millis());
-        FraudEvidence.Fork evidence = new FraudEvidence.Fork(f.fork(), log.role(), shared);
+        FraudEvidence.Fork evidence = new FraudEvidence.Fork(f.fork());
         String who = log.role() == LogRole.INDEX ? "the executor's index log" : "oplog " + id.hex()
                 + " (the participant's misbehaviour, not the executor's)";
         String sizes = f.fork().sameSize() ? "two checkpoints of size " + f.fork().larger().size() + " with different roots"

@@ -12,8 +12,8 @@ import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
- * The data a finding carries, as one JSON object with typed names: what was expected and what was found, the
- * positions, and (for fraud) the signed material's anchors. Stored as written and shown by {@code audit --json};
+ * The data a finding carries, as one JSON object with typed names: what was expected and what was found, and the
+ * positions (a fraud finding's signed material is in its proof, docs/evidence.md). Stored as written and shown by {@code audit --json};
  * the evidence format (docs/evidence.md) builds on the same names.
  */
 public record Facts(JsonValue.Obj json) {
@@ -66,11 +66,6 @@ public record Facts(JsonValue.Obj json) {
 
         public Builder putJson(String name, JsonValue value) {
             members.put(name, value);
-            return this;
-        }
-
-        public Builder putHashes(String name, List<Hash> hashes) {
-            members.put(name, new JsonValue.Arr(hashes.stream().map(h -> (JsonValue) new JsonValue.Str(h.toBase64())).toList()));
             return this;
         }
 

@@ -8,11 +8,9 @@ import dev.vitra.watchdog.note.LogId;
 import dev.vitra.watchdog.note.MalformedNoteException;
 import dev.vitra.watchdog.note.NoteVerificationException;
 import dev.vitra.watchdog.note.SignedCheckpoint;
-import dev.vitra.watchdog.store.Rows.LogRole;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableSet;
-import java.util.OptionalLong;
 import java.util.TreeSet;
 
 /**
@@ -24,7 +22,7 @@ import java.util.TreeSet;
 public sealed interface FraudEvidence permits FraudEvidence.Fork, FraudEvidence.Breach {
 
     /** Two checkpoints of one log that cannot both be true. */
-    record Fork(ForkEvidence fork, LogRole role, OptionalLong sharedPrefix) implements FraudEvidence {
+    record Fork(ForkEvidence fork) implements FraudEvidence {
     }
 
     /**

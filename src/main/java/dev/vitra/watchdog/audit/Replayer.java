@@ -56,7 +56,8 @@ final class Replayer {
      * Why the fresh outcome of this op may be the JavaScript engine's rather than the contract's, if it may: the engine
      * reported one of its own limits, or the outcome changes with the stack the engine runs on (a caught or uncaught
      * stack overflow: the depth at which it happens differs between engines, and even between runs of one), or with
-     * whether the op's byte-order mark is ignored (RFC 8259 §8.1 lets a parser do either).
+     * whether the realm is frozen (the contract touched a built-in), or with whether the op's byte-order mark is
+     * ignored (RFC 8259 §8.1 lets a parser do either).
      */
     Optional<String> engineDependence(String source, IndexView state, String op, Ack ack, ApplyOutcome fresh) {
         if (fresh instanceof ApplyOutcome.Rejected r && ENGINE_LIMIT.matcher(r.error()).find()) {

@@ -146,7 +146,7 @@ final class AuditCommand implements Callable<Integer> {
         if (proofs != null) {
             try {
                 Files.createDirectories(proofs);
-            } catch (IOException | UnsupportedOperationException e) {
+            } catch (IOException e) {
                 return usage(err, "--proofs: cannot create the directory " + proofs + ": " + e.getMessage());
             }
         }

@@ -32,10 +32,10 @@ import org.graalvm.polyglot.Source;
  * are pooled per contract; a session is used by one thread at a time.
  *
  * <p>Fresh-instance semantics: every transaction evaluates the contract module anew (a fresh module instance,
- * so module-level variables never carry over), inside a context reused for speed. What a reused context could
- * still leak is the realm's shared globals and intrinsics; after each transaction the runtime compares them to
- * a snapshot and retires a context whose globals changed, so the next transaction starts clean. Callers that
- * need certainty (the audit, before it claims fraud) use {@link #applyFresh}, which runs in a brand-new context.
+ * so module-level variables never carry over), inside a context reused for speed whose realm (intrinsics, API
+ * modules, global object) is frozen before any contract code runs, so nothing can carry over there either; a
+ * tripwire re-runs a call on a brand-new context should the freeze ever fail. Callers that need certainty (the
+ * audit, before it claims fraud) use {@link #applyFresh}, which runs in a brand-new context.
  * See docs/contract-runtime.md.
  */
 public final class ContractEngine implements AutoCloseable {
@@ -125,7 +125,7 @@ public final class ContractEngine implements AutoCloseable {
         return contextsCreated.get();
     }
 
-    /** Contexts retired because a contract changed the shared globals: a sign of a stateful contract. */
+    /** Contexts retired because the tripwire found the frozen realm changed: should stay zero (a sign of a lockdown gap). */
     public long contextsRetiredForGlobals() {
         return contextsRetiredForGlobals.get();
     }

@@ -20,7 +20,7 @@ import org.graalvm.polyglot.proxy.ProxyObject;
 /**
  * One sandbox for one contract: a polyglot context with the runtime installed. Used by one thread at a time.
  * The context is created lazily and replaced whenever it cannot be trusted any more (cancelled, out of
- * resources, or its globals changed), so a session is always ready for the next call.
+ * resources, or the tripwire fired), so a session is always ready for the next call.
  */
 public final class ContractSession implements AutoCloseable {
     private final ContractEngine engine;
