@@ -417,13 +417,17 @@ final class IndexStateMachine {
         }
         boolean stackAbort = outcome instanceof ApplyOutcome.Aborted a && a.reason() == dev.vitra.watchdog.contract.AbortReason.STACK_DEPTH;
         boolean depthAbort = outcome instanceof ApplyOutcome.Aborted a && a.reason() == dev.vitra.watchdog.contract.AbortReason.JSON_DEPTH;
-        if (opText != null && (decision != null || stackAbort || depthAbort)) {
+        boolean builtinAbort = outcome instanceof ApplyOutcome.Aborted a && a.reason() == dev.vitra.watchdog.contract.AbortReason.BUILTIN_INPUT;
+        if (opText != null && (decision != null || stackAbort || depthAbort || builtinAbort)) {
             // Before accusing anyone: would another conforming engine (another stack, a parser that ignores a BOM)
             // give another outcome? Then it is an engine-dependent divergence (PROTOCOL §4), never fraud.
             java.util.Set<String> features = outcome.engineDependentFeatures();
             Optional<String> why = depthAbort
                     ? Optional.of("its JSON nests deeper than this monitor's limit of "
                             + dev.vitra.watchdog.contract.ContractLimits.MAX_JSON_DEPTH + " levels (an implementation limit)")
+                    : builtinAbort
+                    ? Optional.of("it hands a built-in an input past this monitor's limit (an implementation limit): "
+                            + ((ApplyOutcome.Aborted) outcome).detail())
                     : !features.isEmpty() && decision != null
                     ? Optional.of("the transaction used " + String.join(", ", features) + ", whose results conforming engines"
                             + " may give differently")

@@ -55,7 +55,7 @@ public final class ContractEngine implements AutoCloseable {
     private final LinkedHashMap<String, Deque<ContractSession>> idle = new LinkedHashMap<>(16, 0.75f, true);
     private static final int MAX_POOLED_CONTRACTS = 32;
     private final Set<ContractSession> running = ConcurrentHashMap.newKeySet();
-    private final List<Runnable> heapGuardRemovals = new ArrayList<>();
+    private final List<Runnable> guardRemovals = new ArrayList<>();
     private final AtomicLong contextsCreated = new AtomicLong();
     private final AtomicLong contextsRetiredForGlobals = new AtomicLong();
 
@@ -88,6 +88,7 @@ public final class ContractEngine implements AutoCloseable {
                 + "import * as u from 'util';\nglobalThis.__vitraModules = [c, a, u];\n",
                 "/vitra-internal/boot.mjs").mimeType("application/javascript+module").buildLiteral();
         installHeapGuard();
+        installTimeBudgetSweeper();
         LOG.log(System.Logger.Level.INFO, "contract runtime: GraalJS on the {0} Truffle runtime ({1})",
                 mode == RuntimeMode.OPTIMIZING ? "optimizing" : "interpreter-only fallback", engine.getImplementationName());
     }
@@ -229,10 +230,6 @@ public final class ContractEngine implements AutoCloseable {
         return bootSource;
     }
 
-    ScheduledExecutorService timer() {
-        return timer;
-    }
-
     java.util.concurrent.ExecutorService canceller() {
         return canceller;
     }
@@ -259,6 +256,19 @@ public final class ContractEngine implements AutoCloseable {
         } else {
             running.remove(session);
         }
+    }
+
+    /** The sweep interval bounds how far past its budget a call can run before it is cancelled. */
+    static final long TIME_BUDGET_SWEEP_MILLIS = 10;
+
+    private void installTimeBudgetSweeper() {
+        var sweep = timer.scheduleWithFixedDelay(() -> {
+            long now = System.nanoTime();
+            for (ContractSession s : running) {
+                s.enforceTimeBudget(now);
+            }
+        }, TIME_BUDGET_SWEEP_MILLIS, TIME_BUDGET_SWEEP_MILLIS, TimeUnit.MILLISECONDS);
+        guardRemovals.add(() -> sweep.cancel(false));
     }
 
     /**
@@ -299,7 +309,7 @@ public final class ContractEngine implements AutoCloseable {
                 suspects.forEach((s, execution) -> s.abortExecution(execution, AbortReason.MEMORY));
             }
         }, 20, 20, TimeUnit.MILLISECONDS);
-        heapGuardRemovals.add(() -> poll.cancel(false));
+        guardRemovals.add(() -> poll.cancel(false));
     }
 
     private static String resource(String name) {
@@ -315,7 +325,7 @@ public final class ContractEngine implements AutoCloseable {
 
     @Override
     public void close() {
-        heapGuardRemovals.forEach(Runnable::run);
+        guardRemovals.forEach(Runnable::run);
         synchronized (idle) {
             idle.values().forEach(pool -> pool.forEach(ContractSession::close));
             idle.clear();

@@ -21,6 +21,15 @@ public record ContractLimits(Duration timeBudget, int maxChanges, int maxSourceB
      */
     public static final int MAX_JSON_DEPTH = 1000;
 
+    /**
+     * The longest string {@code BigInt()} may parse. The engine parses in one uninterruptible, quadratic step (3
+     * million digits took 144 s here, 300,000 about 3 s), which a cancellation cannot stop; up to this length it
+     * takes well under a second. No op can carry a string this long (an entry is at most 65,535 bytes), so only
+     * a contract's own computation reaches it. Past it the outcome is Aborted (BUILTIN_INPUT), never a verdict.
+     * Must match {@code MAX_BIGINT_STRING_CHARS} in runtime.mjs.
+     */
+    public static final int MAX_BIGINT_STRING_CHARS = 100_000;
+
     public ContractLimits {
         if (timeBudget.isNegative() || timeBudget.isZero() || maxChanges < 1 || maxSourceBytes < 1
                 || heapFraction <= 0 || heapFraction >= 1) {

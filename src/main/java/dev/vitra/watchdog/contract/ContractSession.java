@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.graalvm.polyglot.Context;
 import org.graalvm.polyglot.PolyglotException;
@@ -38,6 +37,8 @@ public final class ContractSession implements AutoCloseable {
     private final Object lock = new Object();
     private long executionId;
     private boolean executing;
+    /** When the running call's time budget started ({@link System#nanoTime}); 0 until it has. Guarded by lock. */
+    private long budgetStartedAt;
     private AbortReason abortRequested;
     private java.util.concurrent.Future<?> pendingCancel;
 
@@ -70,15 +71,7 @@ public final class ContractSession implements AutoCloseable {
                 new Outcomes<>() {
                     @Override
                     public ApplyOutcome ok(Value v) {
-                        Value rows = v.getArrayElement(1);
-                        List<Change> changes = new ArrayList<>((int) rows.getArraySize());
-                        for (long i = 0; i < rows.getArraySize(); i++) {
-                            Value row = rows.getArrayElement(i);
-                            boolean put = row.getArrayElement(0).asString().equals("put");
-                            changes.add(new Change(put ? Change.Type.PUT : Change.Type.DEL, row.getArrayElement(1).asString(),
-                                    put ? Optional.of(row.getArrayElement(2).asString()) : Optional.empty(),
-                                    row.getArrayElement(3).asString()));
-                        }
+                        List<Change> changes = decodeChanges(v.getArrayElement(1).asString());
                         return new ApplyOutcome.Applied(changes, features(v));
                     }
 
@@ -97,6 +90,39 @@ public final class ContractSession implements AutoCloseable {
                         return new ApplyOutcome.Aborted(reason, detail);
                     }
                 });
+    }
+
+    /**
+     * The runtime's encoding of a transaction's changes (runtime.mjs, {@code changes()}): per change "p" or "d", then
+     * the path, its JSON spelling and, for a put, the value's JSON text, each as {@code length:text}.
+     */
+    static List<Change> decodeChanges(String encoded) {
+        List<Change> changes = new ArrayList<>();
+        int[] at = {0};
+        while (at[0] < encoded.length()) {
+            boolean put = switch (encoded.charAt(at[0]++)) {
+                case 'p' -> true;
+                case 'd' -> false;
+                default -> throw new IllegalStateException("runtime encoded a change kind " + encoded.charAt(at[0] - 1));
+            };
+            String path = lengthPrefixed(encoded, at);
+            String quotedPath = lengthPrefixed(encoded, at);
+            if (put) {
+                String value = lengthPrefixed(encoded, at);
+                changes.add(new Change(Change.Type.PUT, path, Optional.of(value),
+                        "{\"type\":\"put\",\"path\":" + quotedPath + ",\"value\":" + value + "}"));
+            } else {
+                changes.add(new Change(Change.Type.DEL, path, Optional.empty(), "{\"type\":\"del\",\"path\":" + quotedPath + "}"));
+            }
+        }
+        return changes;
+    }
+
+    private static String lengthPrefixed(String encoded, int[] at) {
+        int colon = encoded.indexOf(':', at[0]);
+        int length = Integer.parseInt(encoded, at[0], colon, 10);
+        at[0] = colon + 1 + length;
+        return encoded.substring(colon + 1, at[0]);
     }
 
     /** A participant-API method: {@code method(params, emit)} with {@code isWriter} as given. */
@@ -201,16 +227,17 @@ public final class ContractSession implements AutoCloseable {
             id = ++executionId;
             executing = true;
             abortRequested = null;
+            budgetStartedAt = 0;
         }
         engine.running(this, true);
-        ScheduledFuture<?> budget = null;
         this.index = view;
         this.indexFailure = null;
         try {
             // Creating a context is the monitor's cost, not the contract's: the budget starts after it.
             ensureContext();
-            budget = engine.timer().schedule(() -> abortExecution(id, AbortReason.TIME_BUDGET),
-                    engine.limits().timeBudget().toNanos(), TimeUnit.NANOSECONDS);
+            synchronized (lock) {
+                budgetStartedAt = System.nanoTime();
+            }
             AbortReason early = abortReason();
             if (early != null) {
                 // The memory guard fired while the context was being built: there was nothing to cancel yet.
@@ -277,9 +304,6 @@ public final class ContractSession implements AutoCloseable {
             return outcomes.aborted(requested != null ? requested : AbortReason.INTERNAL,
                     requested != null ? describe(requested) : "contract runtime error: " + e);
         } finally {
-            if (budget != null) {
-                budget.cancel(false);
-            }
             boolean aborted;
             java.util.concurrent.Future<?> cancel;
             synchronized (lock) {
@@ -357,6 +381,21 @@ public final class ContractSession implements AutoCloseable {
         synchronized (lock) {
             return executionId;
         }
+    }
+
+    /**
+     * Cancels the running call if it has used up its time budget. The engine's sweeper calls this every few
+     * milliseconds for each running session: cheaper per call than a timer scheduled and cancelled per call.
+     */
+    void enforceTimeBudget(long now) {
+        long id;
+        synchronized (lock) {
+            if (!executing || budgetStartedAt == 0 || now - budgetStartedAt <= engine.limits().timeBudget().toNanos()) {
+                return;
+            }
+            id = executionId;
+        }
+        abortExecution(id, AbortReason.TIME_BUDGET);
     }
 
     /** Cancels call {@code id} if it is still running. */

@@ -5,6 +5,10 @@
 
 const bridge = globalThis.__vitraBridge;
 delete globalThis.__vitraBridge;
+// Looked up once: a member lookup on the host object per read is a measurable part of a transaction.
+const bridgeIndexGet = bridge.indexGet;
+const bridgeIndexList = bridge.indexList;
+const bridgeGenUUID = bridge.genUUID;
 
 // ---- Pristine intrinsics: contract code may tamper with the globals, never with these. ----
 const jsonParse = JSON.parse;
@@ -72,6 +76,8 @@ Math.random = function random() {
   return MathRandom();
 };
 
+// Set once the engine-dependence marking is defined (below): new Date(string) parses like Date.parse.
+let dateStringHook = (value) => {};
 const SafeDate = function Date(...args) {
   if (new.target === undefined) {
     refuse('Date()');
@@ -79,6 +85,8 @@ const SafeDate = function Date(...args) {
   }
   if (args.length === 0) {
     refuse('new Date() without arguments');
+  } else if (args.length === 1) {
+    dateStringHook(args[0]);
   }
   return ReflectConstruct(RealDate, args, new.target);
 };
@@ -128,25 +136,40 @@ function normalizePath(path, forWrite) {
   if (typeof path !== 'string') {
     failOp('path must be a string, got ' + typeof path);
   }
-  // Split on '/', drop empty segments, rejoin: written with captured primitives only, because it also runs
-  // after contract code that may have replaced String.prototype methods.
-  let normalized = '';
-  let first = null;
-  let start = 0;
-  for (let i = 0; i <= path.length; i++) {
-    if (i === path.length || call(StringCharCodeAt, path, i) === 47) {
-      if (i > start) {
-        const segment = call(StringSlice, path, start, i);
-        if (first === null) first = segment;
-        normalized += '/' + segment;
+  // Split on '/', drop empty segments, rejoin. Written with language primitives (indexing, comparison, +) and
+  // captured functions only, because it also runs after contract code that may have replaced String.prototype
+  // methods (in the unfrozen probe). Most paths are already normal: they are returned as they are.
+  const length = path.length;
+  let normal = length > 1 && path[0] === '/' && path[length - 1] !== '/';
+  for (let i = 1; normal && i < length; i++) {
+    if (path[i] === '/' && path[i - 1] === '/') normal = false;
+  }
+  let normalized;
+  let firstIsSys;
+  if (normal) {
+    normalized = path;
+    firstIsSys = length >= 5 && path[1] === '.' && path[2] === 's' && path[3] === 'y' && path[4] === 's'
+      && (length === 5 || path[5] === '/');
+  } else {
+    normalized = '';
+    let first = null;
+    let start = 0;
+    for (let i = 0; i <= length; i++) {
+      if (i === length || path[i] === '/') {
+        if (i > start) {
+          const segment = call(StringSlice, path, start, i);
+          if (first === null) first = segment;
+          normalized += '/' + segment;
+        }
+        start = i + 1;
       }
-      start = i + 1;
     }
+    if (first === null) {
+      failOp('path "' + path + '" normalises to "/", which is not a key');
+    }
+    firstIsSys = first === '.sys';
   }
-  if (first === null) {
-    failOp('path "' + path + '" normalises to "/", which is not a key');
-  }
-  if (forWrite && first === '.sys') {
+  if (forWrite && firstIsSys) {
     failOp('path "' + normalized + '" is under /.sys, which contracts cannot write');
   }
   return normalized;
@@ -166,16 +189,16 @@ function isLowerHex64(s) {
 // must show whether an outcome depends on them being frozen).
 const index = {
   get: function get(path) {
-    const text = bridge.indexGet(normalizePath(path, false));
+    const text = bridgeIndexGet(normalizePath(path, false));
     return text == null ? undefined : jsonParse(text);
   },
   list: function list(prefix) {
-    return jsonParse(bridge.indexList(normalizePath(prefix, false)));
+    return jsonParse(bridgeIndexList(normalizePath(prefix, false)));
   }
 };
 
 function listOplogs() {
-  const inputs = jsonParse(bridge.indexList('/.sys/inputs'));
+  const inputs = jsonParse(bridgeIndexList('/.sys/inputs'));
   const ids = [];
   for (let i = 0; i < inputs.length; i++) {
     const v = inputs[i].value;
@@ -188,6 +211,9 @@ function listOplogs() {
 
 // ---- The transaction (PROTOCOL §4). ----
 const MAX_ENTRY_BYTES = 65535;
+// The ASCII around the path and value in an index entry: {"type":"put","path":…,"value":…} and {"type":"del","path":…}.
+const ENTRY_PUT_OVERHEAD = '{"type":"put","path":,"value":}'.length;
+const ENTRY_DEL_OVERHEAD = '{"type":"del","path":}'.length;
 
 /** GraalJS's own nesting limits (JSON, the stack): engine limits, never an op's outcome (PROTOCOL §4). */
 function isDepthError(e) {
@@ -279,20 +305,27 @@ function makeTx(state, maxChanges) {
       queue('/.sys/contract/source', ['put', jsonStringify(code)]);
     }
   });
+  // The changes cross to the host as one string, each "p" or "d", then the path, its JSON spelling and (for a put)
+  // the value's JSON text, each as length ":" text: one host read per transaction instead of four per change.
   const changes = () => {
     const paths = ObjectKeys(actions);
     call(arraySort, paths); // default sort compares UTF-16 code units, as PROTOCOL §3 orders changes
-    const out = [];
+    let out = '';
     for (let i = 0; i < paths.length; i++) {
-      const a = actions[paths[i]];
-      const entry = a[0] === 'put'
-        ? '{"type":"put","path":' + jsonStringify(paths[i]) + ',"value":' + a[1] + '}'
-        : '{"type":"del","path":' + jsonStringify(paths[i]) + '}';
-      const bytes = utf8Length(entry);
-      if (bytes > MAX_ENTRY_BYTES) {
-        return ['failed', 'change to ' + paths[i] + ' is ' + bytes + ' bytes as an index entry, more than 65535'];
+      const path = paths[i];
+      const a = actions[path];
+      const quoted = jsonStringify(path);
+      const put = a[0] === 'put';
+      const entryLength = (put ? ENTRY_PUT_OVERHEAD + a[1].length : ENTRY_DEL_OVERHEAD) + quoted.length;
+      // No UTF-16 code unit takes more than 3 bytes of UTF-8: only long entries need counting.
+      if (entryLength * 3 > MAX_ENTRY_BYTES) {
+        const bytes = (put ? ENTRY_PUT_OVERHEAD + utf8Length(a[1]) : ENTRY_DEL_OVERHEAD) + utf8Length(quoted);
+        if (bytes > MAX_ENTRY_BYTES) {
+          return ['failed', 'change to ' + path + ' is ' + bytes + ' bytes as an index entry, more than 65535'];
+        }
       }
-      call(arrayPush, out, [a[0], paths[i], a[1], entry]);
+      out += (put ? 'p' : 'd') + path.length + ':' + path + quoted.length + ':' + quoted
+        + (put ? a[1].length + ':' + a[1] : '');
     }
     return ['ok', out];
   };
@@ -368,7 +401,7 @@ const api = {
   listOplogs: listOplogs,
   genUUID: (function genUUID() {
     refuse('genUUID()');
-    return bridge.genUUID();
+    return bridgeGenUUID();
   }),
   register(hooks) {
     contractApi = hooks;
@@ -604,6 +637,43 @@ for (const name of ['parse', 'stringify']) {
   }[name];
   Object.defineProperty(wrapper, 'length', { value: original.length });
   Object.defineProperty(JSON, name, { value: wrapper, writable: true, enumerable: false, configurable: true });
+}
+// BigInt() parses a string in one uninterruptible step whose cost grows with the square of its length: past
+// ContractLimits.MAX_BIGINT_STRING_CHARS it would overrun the time budget, so the transaction is aborted instead.
+const MAX_BIGINT_STRING_CHARS = 100000;
+{
+  const Original = BigInt;
+  const wrapper = {
+    BigInt(value) {
+      if (typeof value === 'string' && value.length > MAX_BIGINT_STRING_CHARS) {
+        hitLimit('BUILTIN_INPUT', 'BigInt() was given a string of ' + value.length + ' characters, more than this'
+          + ' monitor\'s limit of ' + MAX_BIGINT_STRING_CHARS + ' (the engine cannot interrupt the parse)');
+      }
+      return Original(value);
+    }
+  }.BigInt;
+  for (const key of ReflectOwnKeys(Original)) {
+    if (key !== 'name' && key !== 'length') {
+      Object.defineProperty(wrapper, key, ReflectGetOwnPropertyDescriptor(Original, key));
+    }
+  }
+  Object.defineProperty(Original.prototype, 'constructor', { value: wrapper, writable: true, configurable: true });
+  Object.defineProperty(globalThis, 'BigInt', { value: wrapper, writable: true, enumerable: false, configurable: true });
+}
+// Strings outside ECMAScript's date-time format are parsed by implementation-specific heuristics.
+{
+  const ISO_DATE = /^(?:\d{4}|[+-]\d{6})(?:-\d{2}(?:-\d{2})?)?(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{3})?)?(?:Z|[+-]\d{2}:\d{2})?)?$/;
+  const markNonIso = (value) => {
+    if (typeof value === 'string' && !call(RegExpTestEarly, ISO_DATE, value)) markEngineDependent('Date.parse (a string not in the ISO format)');
+  };
+  const originalParse = RealDate.parse;
+  SafeDate.parse = {
+    parse(value) {
+      markNonIso(value);
+      return originalParse(value);
+    }
+  }.parse;
+  dateStringHook = markNonIso;
 }
 // Implementation-defined text: the time zone's name in Date strings, Number digits in a radix other than 10.
 markMethod(Date.prototype, 'toString', 'Date.prototype.toString');

@@ -328,6 +328,29 @@ class CraftedLogsTest {
     }
 
     @Test
+    void aBigIntTooLongForThisMonitorToParseInTimeIsEngineDependentNotFraud(@TempDir Path dir) throws Exception {
+        // Node parses it (slowly); here it would overrun the time budget uninterruptibly, so it is an engine limit.
+        Logs l = Logs.genesis(A_ID);
+        l.index.set(1, put(IndexEntries.CONTRACT_SOURCE_PATH, JsonText.quote(
+                "export const apply = { BIG (tx, op) { tx.put('/d', String(BigInt('7'.repeat(op.n)) % 10n)) } }\n")));
+        l.a.add("{\"op\":\"BIG\",\"n\":200000}");
+        l.index.add(ack(A_ID, 0, true, 1));
+        l.index.add(put("/d", "\"7\""));
+        engineDependentNotFraud(dir, l);
+    }
+
+    @Test
+    void aNonIsoDateStringThatEnginesParseDifferentlyIsEngineDependentNotFraud(@TempDir Path dir) throws Exception {
+        Logs l = Logs.genesis(A_ID);
+        l.index.set(1, put(IndexEntries.CONTRACT_SOURCE_PATH, JsonText.quote(
+                "export const apply = { D (tx, op) { tx.put('/t', Date.parse(op.s)) } }\n")));
+        l.a.add("{\"op\":\"D\",\"s\":\"2020-01-02 10:00:00 GMT+2\"}");
+        l.index.add(ack(A_ID, 0, true, 1));
+        l.index.add(put("/t", "1577952000001"));
+        engineDependentNotFraud(dir, l);
+    }
+
+    @Test
     void aContractThatCatchesAFailedWriteToABuiltInIsEngineDependentNotFraud(@TempDir Path dir) throws Exception {
         // On V8 (unfrozen) the write succeeds and the executor publishes "v8path"; here the realm is frozen.
         Logs l = Logs.genesis(A_ID);

@@ -117,6 +117,24 @@ class ContractApiRulesTest {
         assertThat(fails("tx.put('k', 'x'.repeat(65535 - 36))")).contains("65536 bytes").contains("65535");
         assertThat(fails("tx.put('k', 'é'.repeat(32768))")).contains("more than 65535");
         assertThat(fails("tx.put('k', '\u0001'.repeat(11000))")).contains("more than 65535");
+        // Two bytes per character, in the value and in the path; a delete's entry is {"type":"del","path":"/…"}.
+        assertThat(run("tx.put('k', 'é'.repeat(32749))")).hasSize(1);
+        assertThat(fails("tx.put('k', 'é'.repeat(32750))")).contains("65537 bytes");
+        assertThat(fails("tx.put('é'.repeat(32760), 1)")).contains("more than 65535");
+        assertThat(run("tx.delete('x'.repeat(65510))")).hasSize(1);
+        assertThat(fails("tx.delete('x'.repeat(65511))")).contains("65536 bytes");
+    }
+
+    @Test
+    void changesWithAnyCharactersInTheirPathsReachTheHostIntact() {
+        List<String> entries = run("tx.put('/a:1/2', 'x:3'); tx.delete('/9'); tx.put('/\"q\"\\n\\u2028', {k: ':'});"
+                + " tx.put('/\\ud83d\\ude00/é', [1, 'é']); tx.put('/lone\\ud800', '\\udc00')");
+        assertThat(entries).containsExactly(
+                "{\"type\":\"put\",\"path\":\"/\\\"q\\\"\\n\u2028\",\"value\":{\"k\":\":\"}}",
+                "{\"type\":\"del\",\"path\":\"/9\"}",
+                "{\"type\":\"put\",\"path\":\"/a:1/2\",\"value\":\"x:3\"}",
+                "{\"type\":\"put\",\"path\":\"/lone\\ud800\",\"value\":\"\\udc00\"}",
+                "{\"type\":\"put\",\"path\":\"/\ud83d\ude00/é\",\"value\":[1,\"é\"]}");
     }
 
     @Test

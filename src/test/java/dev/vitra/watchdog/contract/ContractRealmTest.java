@@ -117,6 +117,37 @@ class ContractRealmTest {
     }
 
     @Test
+    void datesParsedFromStringsOutsideTheIsoFormatAreMarked() {
+        for (String use : List.of("Date.parse('Jan 2, 2020')", "new Date('2020/01/02').getTime()", "Date.parse('2020-01-02 10:00')",
+                "Date.parse('2020-01-02T10:00:00.1234Z')", "Date.parse(String(new Date(0)).slice(0, 15))")) {
+            assertThat(apply(applying("tx.put('v', " + use + ")"), empty, OP).engineDependentFeatures()).as(use)
+                    .contains("Date.parse (a string not in the ISO format)");
+        }
+        for (String exact : List.of("Date.parse('2020-01-02')", "Date.parse('2020-01-02T10:00Z')", "new Date('+020000-01').getTime()",
+                "Date.parse('2020-01-02T10:00:00.123+02:00')", "new Date(0).getTime()", "new Date(2020, 1).getTime()")) {
+            assertThat(apply(applying("tx.put('v', " + exact + ")"), empty, OP).engineDependentFeatures()).as(exact).isEmpty();
+        }
+        assertThat(entries(apply(applying("tx.put('v', [Date.parse('2020-01-02T10:00Z'), Date.parse.length, Date.parse.name])"),
+                empty, OP))).containsExactly("{\"type\":\"put\",\"path\":\"/v\",\"value\":[1577959200000,1,\"parse\"]}");
+    }
+
+    @Test
+    void aBigIntParsedFromAStringTooLongToInterruptIsAbortedNeverAVerdict() {
+        String longest = "BigInt('7'.repeat(" + ContractLimits.MAX_BIGINT_STRING_CHARS + ")) % 10n";
+        assertThat(entries(apply(applying("tx.put('v', String(" + longest + "))"), empty, OP)))
+                .containsExactly("{\"type\":\"put\",\"path\":\"/v\",\"value\":\"7\"}");
+        ApplyOutcome tooLong = apply(applying("let v; try { v = BigInt('7'.repeat(3e6)) } catch (e) { v = 'caught' } tx.put('v', String(v))"),
+                empty, OP);
+        assertThat(aborted(tooLong).reason()).isEqualTo(AbortReason.BUILTIN_INPUT);
+        assertThat(aborted(tooLong).detail()).contains("3000000 characters");
+        // The wrapper is the BigInt contracts know: not a constructor, the same statics, the constructor of 1n.
+        assertThat(entries(apply(applying("let c; try { new BigInt(1) } catch (e) { c = e instanceof TypeError }"
+                + " tx.put('v', [c, (1n).constructor === BigInt, BigInt.asUintN(8, 257n) === 1n, BigInt.name, BigInt.length,"
+                + " BigInt(' 12 ') === 12n, typeof BigInt.prototype.toString])"), empty, OP)))
+                .containsExactly("{\"type\":\"put\",\"path\":\"/v\",\"value\":[true,true,true,\"BigInt\",1,true,\"function\"]}");
+    }
+
+    @Test
     void theEnginesOwnNestingLimitsInsideAContractAreAbortedEvenWhenCaught() {
         String deepArray = "let a = []; for (let i = 0; i < 3000; i++) a = [a];";
         assertThat(aborted(apply(applying(deepArray + " tx.put('v', JSON.stringify(a).length)"), empty, OP)).reason())
