@@ -69,8 +69,13 @@ final class AuditPass implements OpLookup {
     private record CachedBundle(long index, long treeSize, List<byte[]> entries) {
     }
 
+    /** Asked at each chunk boundary: true when the pass should commit and stop early (the service is shutting down). */
+    private final java.util.function.BooleanSupplier stopRequested;
+    private boolean stoppedEarly;
+
     AuditPass(StoreSession session, Replayer replayer, AuditSettings settings, Clock clock, AuditTarget target,
-            Consumer<String> progress) {
+            Consumer<String> progress, java.util.function.BooleanSupplier stopRequested) {
+        this.stopRequested = stopRequested;
         this.session = session;
         this.replayer = replayer;
         this.settings = settings;
@@ -88,12 +93,18 @@ final class AuditPass implements OpLookup {
             Rows.Log index = logs.get(target.index());
             sync(index);
             for (Rows.Log log : List.copyOf(logs.values())) {
-                if (log.role() == LogRole.OPLOG) {
+                if (log.role() == LogRole.OPLOG && !stopEarly()) {
                     sync(log);
                 }
             }
-            if (db.status() == DatabaseStatus.AUDITING && logs.get(target.index()).verifiedCheckpointId().isPresent()) {
+            if (db.status() == DatabaseStatus.AUDITING && logs.get(target.index()).verifiedCheckpointId().isPresent()
+                    && !stopEarly()) {
                 processIndex();
+            }
+            if (stoppedEarly) {
+                // Everything verified so far is committed; deadlines, censorship and cleared findings wait for a full pass.
+                notes.add("stopped early at a chunk boundary (shutdown); the next pass resumes from here");
+                return report(Duration.ofNanos(System.nanoTime() - t0));
             }
             // Oplogs that became participants during this pass and no ack needed yet: followed from now on.
             for (Rows.Log log : List.copyOf(logs.values())) {
@@ -112,6 +123,13 @@ final class AuditPass implements OpLookup {
         } finally {
             clients.values().forEach(TileClient::close);
         }
+    }
+
+    private boolean stopEarly() {
+        if (!stoppedEarly && stopRequested.getAsBoolean()) {
+            stoppedEarly = true;
+        }
+        return stoppedEarly;
     }
 
     // ---- setup ----
@@ -345,6 +363,10 @@ final class AuditPass implements OpLookup {
                                 commitChunk();
                                 lastCommit = System.nanoTime();
                                 sinceCommit = 0;
+                                if (stopEarly()) {
+                                    stopped = true;
+                                    break reading;
+                                }
                             }
                         }
                         case IndexStateMachine.Step.Stopped s -> {
@@ -609,7 +631,7 @@ final class AuditPass implements OpLookup {
         } else if (observed.values().stream().anyMatch(f -> f instanceof Finding.Pending)) {
             verdict = Verdict.PENDING;
         } else {
-            verdict = Verdict.VERIFIED;
+            verdict = stoppedEarly ? Verdict.PENDING : Verdict.VERIFIED;
         }
         List<PassReport.LogPosition> positions = logs.values().stream()
                 .map(l -> new PassReport.LogPosition(l.logId(), l.role(), l.verifiedSize(), l.nextSeq(), l.active())).toList();

@@ -4,6 +4,7 @@ import dev.vitra.watchdog.contract.ContractEngine;
 import dev.vitra.watchdog.store.AuditStore;
 import dev.vitra.watchdog.store.StoreSession;
 import java.time.Clock;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
@@ -26,8 +27,17 @@ public final class Auditor {
 
     /** One pass over {@code target}; progress lines go to {@code progress}. */
     public PassReport pass(AuditTarget target, Consumer<String> progress) throws InterruptedException {
+        return pass(target, progress, () -> false);
+    }
+
+    /**
+     * One pass that stops early, after committing, at the first chunk boundary where {@code stopRequested} is true
+     * (a graceful shutdown): its report says so in its notes and its verdict is at best PENDING.
+     */
+    public PassReport pass(AuditTarget target, Consumer<String> progress, BooleanSupplier stopRequested)
+            throws InterruptedException {
         try (StoreSession session = store.session()) {
-            return new AuditPass(session, new Replayer(engine), settings, clock, target, progress).run();
+            return new AuditPass(session, new Replayer(engine), settings, clock, target, progress, stopRequested).run();
         }
     }
 

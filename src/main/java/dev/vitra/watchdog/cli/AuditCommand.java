@@ -9,7 +9,6 @@ import dev.vitra.watchdog.contract.ContractLimits;
 import dev.vitra.watchdog.note.LogId;
 import dev.vitra.watchdog.protocol.Json;
 import dev.vitra.watchdog.protocol.JsonValue;
-import dev.vitra.watchdog.protocol.MalformedJsonException;
 import dev.vitra.watchdog.store.AuditStore;
 import dev.vitra.watchdog.store.Rows;
 import dev.vitra.watchdog.store.StoreException;
@@ -277,29 +276,8 @@ final class AuditCommand implements Callable<Integer> {
         o.put("transactions", num(r.transactions()));
         o.put("notes", new JsonValue.Arr(r.notes().stream().map(AuditCommand::str).toList()));
         o.put("durationMs", num(r.duration().toMillis()));
-        o.put("newFindings", new JsonValue.Arr(r.newFindings().stream().map(AuditCommand::findingJson).toList()));
-        o.put("openFindings", new JsonValue.Arr(r.openFindings().stream().map(AuditCommand::findingJson).toList()));
-        return new JsonValue.Obj(o);
-    }
-
-    private static JsonValue findingJson(Rows.Finding f) {
-        Map<String, JsonValue> o = new LinkedHashMap<>();
-        o.put("id", num(f.id()));
-        o.put("kind", str(f.kind()));
-        o.put("code", str(f.code()));
-        f.log().ifPresent(l -> o.put("log", str(l.hex())));
-        f.atPosition().ifPresent(a -> o.put("at", num(a)));
-        f.entryPosition().ifPresent(e -> o.put("entry", num(e)));
-        f.opSeq().ifPresent(s -> o.put("seq", num(s)));
-        o.put("summary", str(f.summary()));
-        f.proofId().ifPresent(id -> o.put("proofId", str(id)));
-        try {
-            o.put("facts", Json.parse(f.factsJson()));
-        } catch (MalformedJsonException e) {
-            o.put("facts", str(f.factsJson()));
-        }
-        o.put("firstSeenAt", num(f.firstSeenAt()));
-        f.resolvedAt().ifPresent(t -> o.put("resolvedAt", num(t)));
+        o.put("newFindings", new JsonValue.Arr(r.newFindings().stream().map(dev.vitra.watchdog.http.StatusJson::finding).toList()));
+        o.put("openFindings", new JsonValue.Arr(r.openFindings().stream().map(dev.vitra.watchdog.http.StatusJson::finding).toList()));
         return new JsonValue.Obj(o);
     }
 
@@ -315,25 +293,10 @@ final class AuditCommand implements Callable<Integer> {
     static final class DurationConverter implements ITypeConverter<Duration> {
         @Override
         public Duration convert(String value) {
-            String v = value.strip().toLowerCase();
             try {
-                if (v.startsWith("p")) {
-                    return Duration.parse(value.strip().toUpperCase());
-                }
-                if (v.endsWith("ms")) {
-                    return Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
-                }
-                long n = Long.parseLong(v.substring(0, v.length() - 1));
-                return switch (v.charAt(v.length() - 1)) {
-                    case 's' -> Duration.ofSeconds(n);
-                    case 'm' -> Duration.ofMinutes(n);
-                    case 'h' -> Duration.ofHours(n);
-                    case 'd' -> Duration.ofDays(n);
-                    default -> throw new IllegalArgumentException("unknown unit");
-                };
-            } catch (RuntimeException e) {
-                throw new picocli.CommandLine.TypeConversionException("not a duration: \"" + value
-                        + "\" (use 90s, 15m, 1h, 2d, 500ms or ISO-8601 like PT1H)");
+                return dev.vitra.watchdog.config.Durations.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.TypeConversionException(e.getMessage());
             }
         }
     }

@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** Entry point of {@code ./vitra-watchdog}. */
 @Command(name = "vitra-watchdog", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Independent monitor for Vitra execution-transparency databases.",
-        subcommands = {AuditCommand.class, VerifyProofCommand.class, LogCommand.class, DemoCommand.class, ExecutorCommand.class, BenchCommand.class,
+        subcommands = {AuditCommand.class, VerifyProofCommand.class, RunCommand.class, ValidateConfigCommand.class, LogCommand.class, DemoCommand.class, ExecutorCommand.class, BenchCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec

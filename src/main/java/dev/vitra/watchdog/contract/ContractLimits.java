@@ -48,4 +48,8 @@ public record ContractLimits(Duration timeBudget, int maxChanges, int maxSourceB
     public ContractLimits withMaxChanges(int max) {
         return new ContractLimits(timeBudget, max, maxSourceBytes, heapFraction);
     }
+
+    public ContractLimits withHeapFraction(double fraction) {
+        return new ContractLimits(timeBudget, maxChanges, maxSourceBytes, fraction);
+    }
 }

@@ -410,6 +410,12 @@ public final class StoreSession implements AutoCloseable {
                 rs -> rs.getBytes(1)).stream().findFirst();
     }
 
+    /** A stored proof document by its id (the SHA-256 of its bytes), whichever finding it belongs to. */
+    public Optional<byte[]> proofById(String proofId) {
+        return query("SELECT proof FROM finding WHERE proof_id = ? AND proof IS NOT NULL ORDER BY id LIMIT 1",
+                p -> p.setString(1, proofId), rs -> rs.getBytes(1)).stream().findFirst();
+    }
+
     // ---- JDBC plumbing ----
 
     @FunctionalInterface

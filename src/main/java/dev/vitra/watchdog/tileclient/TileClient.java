@@ -130,6 +130,17 @@ public final class TileClient implements TileSource, Closeable {
 
     /** GETs {@code path} under the prefix with retries; the body may be at most {@code maxBytes}. */
     public byte[] get(String path, int maxBytes) throws FetchException {
+        try {
+            byte[] body = getWithRetries(path, maxBytes);
+            config.observer().fetched("ok");
+            return body;
+        } catch (FetchException e) {
+            config.observer().fetched(e.kind().name().toLowerCase(java.util.Locale.ROOT));
+            throw e;
+        }
+    }
+
+    private byte[] getWithRetries(String path, int maxBytes) throws FetchException {
         HttpUrl url = prefix.newBuilder().addPathSegments(path).build();
         int attempt = 0;
         while (true) {
@@ -141,6 +152,7 @@ public final class TileClient implements TileSource, Closeable {
                 if (attempt >= config.maxAttempts()) {
                     throw e.finalFailure(attempt);
                 }
+                config.observer().fetched("retry");
                 wait = backoff(attempt);
                 if (e.retryAfter != null) {
                     if (e.retryAfter.compareTo(config.maxRetryAfter()) > 0) {

@@ -1,0 +1,462 @@
+package dev.vitra.watchdog.config;
+
+import dev.vitra.watchdog.note.LogId;
+import dev.vitra.watchdog.tileclient.TileClientConfig;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+
+/**
+ * Reads and validates monitors.yaml. Every problem is collected (not only the first), each as
+ * {@code file:line: field: problem}; an unknown key is a problem, never ignored. Relative paths are resolved against
+ * the file's directory. Secrets come from environment variables or files named in the YAML, never from the YAML.
+ */
+public final class ConfigLoader {
+    public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(30);
+    public static final Duration DEFAULT_JITTER = Duration.ofSeconds(5);
+    public static final Duration DEFAULT_PENDING_DEADLINE = Duration.ofHours(1);
+    public static final Duration DEFAULT_FRESHNESS_DEADLINE = Duration.ofMinutes(15);
+    public static final String DEFAULT_LISTEN = "127.0.0.1:9464";
+    public static final int DEFAULT_WORKERS = 4;
+    private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,62}");
+
+    private final Function<String, String> environment;
+    private final List<String> problems = new ArrayList<>();
+    private String fileName;
+    private Path directory;
+
+    private ConfigLoader(Function<String, String> environment) {
+        this.environment = environment;
+    }
+
+    public static WatchdogConfig load(Path file) throws ConfigException {
+        return load(file, System::getenv);
+    }
+
+    public static WatchdogConfig load(Path file, Function<String, String> environment) throws ConfigException {
+        String text;
+        try {
+            if (Files.size(file) > YamlReader.MAX_BYTES) {
+                throw new ConfigException(List.of(file + ": the file is larger than " + YamlReader.MAX_BYTES + " bytes"));
+            }
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new ConfigException(List.of(file + ": cannot be read: " + e.getMessage()));
+        }
+        return parse(file, text, environment);
+    }
+
+    /** Validates {@code text} as if read from {@code file} (used for messages and relative paths). */
+    public static WatchdogConfig parse(Path file, String text, Function<String, String> environment) throws ConfigException {
+        ConfigLoader loader = new ConfigLoader(environment);
+        loader.fileName = file.toString();
+        Path absolute = file.toAbsolutePath().normalize();
+        loader.directory = absolute.getParent();
+        WatchdogConfig config = loader.root(YamlReader.read(loader.fileName, text), absolute);
+        if (!loader.problems.isEmpty()) {
+            List<String> byLine = new ArrayList<>(loader.problems);
+            byLine.sort(java.util.Comparator.comparingInt(p -> lineOf(p, loader.fileName)));
+            throw new ConfigException(byLine);
+        }
+        return config;
+    }
+
+    private static int lineOf(String problem, String fileName) {
+        int start = fileName.length() + 1;
+        int end = problem.indexOf(':', start);
+        try {
+            return Integer.parseInt(problem, start, end, 10);
+        } catch (RuntimeException e) {
+            return 0;
+        }
+    }
+
+    // ---- sections ----
+
+    private WatchdogConfig root(ConfigNode node, Path source) {
+        Fields f = fields(node, "", Set.of("store", "http", "workers", "limits", "monitors"));
+        WatchdogConfig.Store store = f.has("store") ? store(f.get("store"), "store")
+                : new WatchdogConfig.Store.H2File(directory.resolve("data/watchdog.mv.db"));
+        WatchdogConfig.Http http = f.has("http") ? http(f.get("http"), "http") : listen(new ConfigNode.Scalar(DEFAULT_LISTEN, 1), "http.listen");
+        int workers = f.has("workers") ? intIn(f.get("workers"), "workers", 1, 256) : DEFAULT_WORKERS;
+        WatchdogConfig.Limits limits = limits(f.has("limits") ? f.get("limits") : new ConfigNode.Mapping(Map.of(), node.line()), "limits");
+        List<WatchdogConfig.Monitor> monitors = new ArrayList<>();
+        if (f.has("monitors")) {
+            ConfigNode list = f.get("monitors");
+            if (list instanceof ConfigNode.Sequence seq) {
+                Map<String, Integer> names = new HashMap<>();
+                Map<LogId, String> indexes = new HashMap<>();
+                for (int i = 0; i < seq.items().size(); i++) {
+                    String path = "monitors[" + i + "]";
+                    WatchdogConfig.Monitor m = monitor(seq.items().get(i), path);
+                    if (m == null) {
+                        continue;
+                    }
+                    if (names.putIfAbsent(m.name(), i) != null) {
+                        problem(seq.items().get(i), path + ".name", "\"" + m.name() + "\" is already the name of monitors["
+                                + names.get(m.name()) + "]");
+                    } else if (indexes.putIfAbsent(m.indexLog(), m.name()) != null) {
+                        // Two monitors of one database would interleave passes over the same stored state.
+                        problem(seq.items().get(i), path + ".index-log", "the database is already monitored by \""
+                                + indexes.get(m.indexLog()) + "\"");
+                    } else {
+                        monitors.add(m);
+                    }
+                }
+            } else {
+                problem(list, "monitors", "expected a list of monitors, found " + ConfigNode.describe(list));
+            }
+        }
+        return new WatchdogConfig(source, store, http, workers, limits, monitors);
+    }
+
+    private WatchdogConfig.Store store(ConfigNode node, String path) {
+        Fields f = fields(node, path, Set.of("h2-file", "jdbc-url", "user", "password-env", "password-file"));
+        if (f.has("h2-file") && f.has("jdbc-url")) {
+            problem(node, path, "give either h2-file or jdbc-url, not both");
+        }
+        if (f.has("jdbc-url")) {
+            // The format is documented; the PostgreSQL store (driver, pool, its test suite) has not landed yet.
+            problem(f.get("jdbc-url"), path + ".jdbc-url", "PostgreSQL stores are not supported by this build yet"
+                    + " (docs/service.md); use h2-file");
+            String url = string(f.get("jdbc-url"), path + ".jdbc-url");
+            if (url != null && !url.startsWith("jdbc:")) {
+                problem(f.get("jdbc-url"), path + ".jdbc-url", "not a JDBC URL: \"" + url + "\"");
+            }
+            String user = f.has("user") ? string(f.get("user"), path + ".user") : "";
+            Optional<Secret> password = secret(f, path, "password");
+            return new WatchdogConfig.Store.Jdbc(url == null ? "" : url, user == null ? "" : user, password);
+        }
+        for (String jdbcOnly : List.of("user", "password-env", "password-file")) {
+            if (f.has(jdbcOnly)) {
+                problem(f.get(jdbcOnly), path + "." + jdbcOnly, "only applies to a jdbc-url store");
+            }
+        }
+        String file = f.has("h2-file") ? string(f.get("h2-file"), path + ".h2-file") : null;
+        return new WatchdogConfig.Store.H2File(directory.resolve(file == null ? "data/watchdog.mv.db" : file).normalize());
+    }
+
+    private Optional<Secret> secret(Fields f, String path, String name) {
+        String env = name + "-env";
+        String file = name + "-file";
+        if (f.has(env) && f.has(file)) {
+            problem(f.get(file), path + "." + file, "give either " + env + " or " + file + ", not both");
+            return Optional.empty();
+        }
+        try {
+            if (f.has(env)) {
+                String variable = string(f.get(env), path + "." + env);
+                return variable == null ? Optional.empty() : Optional.of(Secret.fromEnvironment(variable, environment));
+            }
+            if (f.has(file)) {
+                String p = string(f.get(file), path + "." + file);
+                return p == null ? Optional.empty() : Optional.of(Secret.fromFile(directory.resolve(p)));
+            }
+        } catch (IllegalArgumentException e) {
+            problem(f.get(f.has(env) ? env : file), path + "." + (f.has(env) ? env : file), e.getMessage());
+        }
+        return Optional.empty();
+    }
+
+    private WatchdogConfig.Http http(ConfigNode node, String path) {
+        Fields f = fields(node, path, Set.of("listen"));
+        return f.has("listen") ? listen(f.get("listen"), path + ".listen") : listen(new ConfigNode.Scalar(DEFAULT_LISTEN, node.line()), path + ".listen");
+    }
+
+    private WatchdogConfig.Http listen(ConfigNode node, String path) {
+        String v = string(node, path);
+        if (v == null) {
+            return new WatchdogConfig.Http("127.0.0.1", 9464);
+        }
+        int colon = v.lastIndexOf(':');
+        if (colon <= 0) {
+            problem(node, path, "expected host:port, like 127.0.0.1:9464, got \"" + v + "\"");
+            return new WatchdogConfig.Http("127.0.0.1", 9464);
+        }
+        String host = v.substring(0, colon);
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        try {
+            int port = Integer.parseInt(v.substring(colon + 1));
+            if (port < 0 || port > 65535) {
+                throw new NumberFormatException();
+            }
+            return new WatchdogConfig.Http(host, port);
+        } catch (NumberFormatException e) {
+            problem(node, path, "the port must be a number from 0 to 65535, got \"" + v.substring(colon + 1) + "\"");
+            return new WatchdogConfig.Http(host, 9464);
+        }
+    }
+
+    private WatchdogConfig.Limits limits(ConfigNode node, String path) {
+        Fields f = fields(node, path, Set.of("http-connect-timeout", "http-read-timeout", "http-call-timeout", "http-attempts",
+                "max-checkpoint-bytes", "max-bundle-bytes", "max-growth", "contract-time-budget", "contract-heap-fraction"));
+        TileClientConfig d = TileClientConfig.defaults();
+        return new WatchdogConfig.Limits(
+                positiveDuration(f, path, "http-connect-timeout", d.connectTimeout()),
+                positiveDuration(f, path, "http-read-timeout", d.readTimeout()),
+                positiveDuration(f, path, "http-call-timeout", d.callTimeout()),
+                f.has("http-attempts") ? intIn(f.get("http-attempts"), path + ".http-attempts", 1, 20) : d.maxAttempts(),
+                f.has("max-checkpoint-bytes") ? intIn(f.get("max-checkpoint-bytes"), path + ".max-checkpoint-bytes", 1024, 1 << 24)
+                        : d.maxCheckpointBytes(),
+                f.has("max-bundle-bytes") ? intIn(f.get("max-bundle-bytes"), path + ".max-bundle-bytes", 1 << 16, 1 << 30)
+                        : d.maxBundleBytes(),
+                f.has("max-growth") ? longIn(f.get("max-growth"), path + ".max-growth", 1, Long.MAX_VALUE)
+                        : dev.vitra.watchdog.audit.AuditSettings.DEFAULT_MAX_GROWTH,
+                positiveDuration(f, path, "contract-time-budget", Duration.ofSeconds(5)),
+                f.has("contract-heap-fraction") ? fraction(f.get("contract-heap-fraction"), path + ".contract-heap-fraction") : 0.7);
+    }
+
+    private WatchdogConfig.Monitor monitor(ConfigNode node, String path) {
+        Fields f = fields(node, path, Set.of("name", "executor", "index-log", "oplog-bases", "schedule", "pending-deadline",
+                "freshness-deadline", "accept-forks"));
+        if (!(node instanceof ConfigNode.Mapping)) {
+            return null;
+        }
+        int before = problems.size();
+        String name = required(f, node, path, "name");
+        if (name != null && !NAME.matcher(name).matches()) {
+            problem(f.get("name"), path + ".name", "\"" + name + "\" is not a monitor name: lowercase letters, digits, '-' and '_',"
+                    + " starting with a letter or digit, at most 63 characters");
+        }
+        String executor = required(f, node, path, "executor");
+        if (executor != null) {
+            url(f.get("executor"), path + ".executor", executor);
+        }
+        LogId index = null;
+        String indexHex = required(f, node, path, "index-log");
+        if (indexHex != null) {
+            index = logId(f.get("index-log"), path + ".index-log", indexHex);
+        }
+        Map<LogId, String> bases = new LinkedHashMap<>();
+        if (f.has("oplog-bases")) {
+            Fields b = fields(f.get("oplog-bases"), path + ".oplog-bases", null);
+            for (Map.Entry<String, ConfigNode.Member> e : b.members().entrySet()) {
+                String p = path + ".oplog-bases." + e.getKey();
+                LogId oplog = logId(e.getValue().value(), p, e.getKey());
+                String base = string(e.getValue().value(), p);
+                if (oplog != null && base != null && url(e.getValue().value(), p, base)) {
+                    if (oplog.equals(index)) {
+                        problem(e.getValue().value(), p, "this is the index log, which is always fetched from the executor");
+                    }
+                    bases.put(oplog, base);
+                }
+            }
+        }
+        WatchdogConfig.Schedule schedule = f.has("schedule") ? schedule(f.get("schedule"), path + ".schedule")
+                : new WatchdogConfig.Schedule.Every(DEFAULT_INTERVAL, DEFAULT_JITTER);
+        Duration pending = nonNegativeDuration(f, path, "pending-deadline", DEFAULT_PENDING_DEADLINE);
+        Duration freshness = positiveDuration(f, path, "freshness-deadline", DEFAULT_FRESHNESS_DEADLINE);
+        if (schedule instanceof WatchdogConfig.Schedule.Every every && f.has("freshness-deadline")
+                && freshness.compareTo(every.interval().plus(every.jitter())) <= 0) {
+            problem(f.get("freshness-deadline"), path + ".freshness-deadline", "must be longer than the schedule's interval plus"
+                    + " jitter (" + Durations.format(every.interval().plus(every.jitter())) + "), or every monitor is always stale");
+        }
+        Set<LogId> accept = new LinkedHashSet<>();
+        if (f.has("accept-forks")) {
+            ConfigNode list = f.get("accept-forks");
+            if (list instanceof ConfigNode.Sequence seq) {
+                for (int i = 0; i < seq.items().size(); i++) {
+                    String v = string(seq.items().get(i), path + ".accept-forks[" + i + "]");
+                    LogId id = v == null ? null : logId(seq.items().get(i), path + ".accept-forks[" + i + "]", v);
+                    if (id != null) {
+                        accept.add(id);
+                    }
+                }
+            } else {
+                problem(list, path + ".accept-forks", "expected a list of oplog ids, found " + ConfigNode.describe(list));
+            }
+        }
+        if (problems.size() > before) {
+            return null;
+        }
+        return new WatchdogConfig.Monitor(name, executor, index, bases, schedule, pending, freshness, accept);
+    }
+
+    private WatchdogConfig.Schedule schedule(ConfigNode node, String path) {
+        Fields f = fields(node, path, Set.of("every", "jitter", "cron"));
+        if (f.has("cron")) {
+            if (f.has("every") || f.has("jitter")) {
+                problem(node, path, "give either cron or every (with an optional jitter), not both");
+            }
+            String expression = string(f.get("cron"), path + ".cron");
+            if (expression != null && !org.quartz.CronExpression.isValidExpression(expression)) {
+                String why;
+                try {
+                    org.quartz.CronExpression.validateExpression(expression);
+                    why = "not valid";
+                } catch (java.text.ParseException e) {
+                    why = e.getMessage();
+                }
+                problem(f.get("cron"), path + ".cron", "not a Quartz cron expression (seconds minutes hours day-of-month month"
+                        + " day-of-week): \"" + expression + "\": " + why);
+            }
+            return new WatchdogConfig.Schedule.Cron(expression == null ? "" : expression);
+        }
+        if (!f.has("every")) {
+            problem(node, path, "needs every (an interval, like 30s) or cron");
+        }
+        Duration every = positiveDuration(f, path, "every", DEFAULT_INTERVAL);
+        Duration jitter = nonNegativeDuration(f, path, "jitter", Duration.ZERO);
+        if (every.compareTo(Duration.ofSeconds(1)) < 0 && f.has("every")) {
+            problem(f.get("every"), path + ".every", "must be at least 1s");
+        }
+        return new WatchdogConfig.Schedule.Every(every, jitter);
+    }
+
+    // ---- values ----
+
+    private record Fields(Map<String, ConfigNode.Member> members) {
+        boolean has(String key) {
+            return members.containsKey(key) && !(members.get(key).value() instanceof ConfigNode.Scalar s && s.text() == null);
+        }
+
+        ConfigNode get(String key) {
+            return members.get(key).value();
+        }
+    }
+
+    /** The members of a mapping; unknown keys (when {@code allowed} is given) are problems. */
+    private Fields fields(ConfigNode node, String path, Set<String> allowed) {
+        if (!(node instanceof ConfigNode.Mapping m)) {
+            if (!(node instanceof ConfigNode.Scalar s && s.text() == null && path.isEmpty())) {
+                problem(node, path.isEmpty() ? "(top level)" : path, "expected a mapping, found " + ConfigNode.describe(node));
+            }
+            return new Fields(Map.of());
+        }
+        if (allowed != null) {
+            for (Map.Entry<String, ConfigNode.Member> e : m.members().entrySet()) {
+                if (!allowed.contains(e.getKey())) {
+                    problems.add(fileName + ":" + e.getValue().keyLine() + ": " + (path.isEmpty() ? "" : path + ".") + e.getKey()
+                            + ": unknown key (expected one of " + String.join(", ", new java.util.TreeSet<>(allowed)) + ")");
+                }
+            }
+        }
+        return new Fields(m.members());
+    }
+
+    private String required(Fields f, ConfigNode node, String path, String key) {
+        if (!f.has(key)) {
+            problem(node, path + "." + key, "required");
+            return null;
+        }
+        return string(f.get(key), path + "." + key);
+    }
+
+    private String string(ConfigNode node, String path) {
+        if (node instanceof ConfigNode.Scalar s && s.text() != null) {
+            return s.text();
+        }
+        problem(node, path, "expected a value, found " + ConfigNode.describe(node));
+        return null;
+    }
+
+    private int intIn(ConfigNode node, String path, int min, int max) {
+        return (int) longIn(node, path, min, max);
+    }
+
+    private long longIn(ConfigNode node, String path, long min, long max) {
+        String v = string(node, path);
+        if (v == null) {
+            return min;
+        }
+        try {
+            long n = Long.parseLong(v.replace("_", ""));
+            if (n < min || n > max) {
+                problem(node, path, "must be from " + min + " to " + max + ", got " + n);
+                return min;
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            problem(node, path, "expected a whole number, got \"" + v + "\"");
+            return min;
+        }
+    }
+
+    private double fraction(ConfigNode node, String path) {
+        String v = string(node, path);
+        try {
+            double d = Double.parseDouble(v);
+            if (!(d > 0 && d < 1)) {
+                problem(node, path, "must be between 0 and 1 (exclusive), got " + v);
+                return 0.7;
+            }
+            return d;
+        } catch (NumberFormatException | NullPointerException e) {
+            if (v != null) {
+                problem(node, path, "expected a number between 0 and 1, got \"" + v + "\"");
+            }
+            return 0.7;
+        }
+    }
+
+    private Duration positiveDuration(Fields f, String path, String key, Duration otherwise) {
+        Duration d = nonNegativeDuration(f, path, key, otherwise);
+        if (f.has(key) && d.isZero()) {
+            problem(f.get(key), path + "." + key, "must be longer than zero");
+            return otherwise;
+        }
+        return d;
+    }
+
+    private Duration nonNegativeDuration(Fields f, String path, String key, Duration otherwise) {
+        if (!f.has(key)) {
+            return otherwise;
+        }
+        String p = path.isEmpty() ? key : path + "." + key;
+        String v = string(f.get(key), p);
+        if (v == null) {
+            return otherwise;
+        }
+        try {
+            Duration d = Durations.parse(v);
+            if (d.isNegative()) {
+                problem(f.get(key), p, "must not be negative");
+                return otherwise;
+            }
+            return d;
+        } catch (IllegalArgumentException e) {
+            problem(f.get(key), p, e.getMessage());
+            return otherwise;
+        }
+    }
+
+    private boolean url(ConfigNode node, String path, String url) {
+        okhttp3.HttpUrl parsed = okhttp3.HttpUrl.parse(url);
+        if (parsed == null) {
+            problem(node, path, "not an http(s) URL: \"" + url + "\"");
+            return false;
+        }
+        if (parsed.query() != null || parsed.fragment() != null) {
+            problem(node, path, "a base URL has no query or fragment: \"" + url + "\"");
+            return false;
+        }
+        return true;
+    }
+
+    private LogId logId(ConfigNode node, String path, String hex) {
+        try {
+            return LogId.parse(hex);
+        } catch (IllegalArgumentException e) {
+            problem(node, path, "not a log id (64 lowercase hex digits, an Ed25519 public key): " + e.getMessage());
+            return null;
+        }
+    }
+
+    private void problem(ConfigNode node, String path, String message) {
+        problems.add(fileName + ":" + node.line() + ": " + path + ": " + message);
+    }
+}

@@ -1,0 +1,89 @@
+package dev.vitra.watchdog.config;
+
+import dev.vitra.watchdog.note.LogId;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The service's configuration, as validated from monitors.yaml (see the documented example at the repository root
+ * and docs/service.md).
+ *
+ * @param source   the file it was read from
+ * @param workers  passes that may run at once, shared by all monitors
+ */
+public record WatchdogConfig(Path source, Store store, Http http, int workers, Limits limits, List<Monitor> monitors) {
+    public WatchdogConfig {
+        monitors = List.copyOf(monitors);
+    }
+
+    public Optional<Monitor> monitor(String name) {
+        return monitors.stream().filter(m -> m.name().equals(name)).findFirst();
+    }
+
+    /** Where the audit store lives: an H2 file, or a JDBC URL (PostgreSQL) with a user and a password. */
+    public sealed interface Store {
+        record H2File(Path file) implements Store {
+        }
+
+        record Jdbc(String url, String user, Optional<Secret> password) implements Store {
+        }
+    }
+
+    /** The read-only HTTP listener; port 0 picks a free port (tests). */
+    public record Http(String host, int port) {
+    }
+
+    /**
+     * Bounds for untrusted input, applied to every monitor.
+     *
+     * @param httpConnectTimeout TCP connect timeout per request
+     * @param httpReadTimeout    longest silence while reading a response
+     * @param httpCallTimeout    longest single request
+     * @param httpAttempts       attempts per resource, the first included
+     * @param maxCheckpointBytes cap on a checkpoint response
+     * @param maxBundleBytes     cap on an entry bundle response
+     * @param maxGrowth          most entries one pass may verify a log's tree grew by
+     * @param contractTimeBudget wall-clock time per contract call
+     * @param contractHeapFraction live heap above which running contracts are cancelled
+     */
+    public record Limits(Duration httpConnectTimeout, Duration httpReadTimeout, Duration httpCallTimeout, int httpAttempts,
+            int maxCheckpointBytes, int maxBundleBytes, long maxGrowth, Duration contractTimeBudget,
+            double contractHeapFraction) {
+    }
+
+    /**
+     * One audited database.
+     *
+     * @param name              how the operator, metrics and the status page call it
+     * @param executor          base URL of the executor that hosts its logs
+     * @param indexLog          the database's index log
+     * @param oplogBases        base URLs of oplogs hosted elsewhere
+     * @param schedule          when passes run
+     * @param pendingDeadline   how long something may stay pending before it is an availability finding
+     * @param freshnessDeadline how long the monitor may go without a pass that verified the executor's current
+     *                          checkpoint before it counts as unavailable (stale)
+     * @param acceptForks       oplogs whose open fork the operator resolved by following the version served now
+     */
+    public record Monitor(String name, String executor, LogId indexLog, Map<LogId, String> oplogBases, Schedule schedule,
+            Duration pendingDeadline, Duration freshnessDeadline, Set<LogId> acceptForks) {
+        public Monitor {
+            oplogBases = Map.copyOf(oplogBases);
+            acceptForks = Set.copyOf(acceptForks);
+        }
+    }
+
+    /** When a monitor's passes run. */
+    public sealed interface Schedule {
+        /** Every {@code interval}, each wait lengthened by a random part of {@code jitter} (spreads monitors apart). */
+        record Every(Duration interval, Duration jitter) implements Schedule {
+        }
+
+        /** A Quartz cron expression (seconds first), in UTC. */
+        record Cron(String expression) implements Schedule {
+        }
+    }
+}

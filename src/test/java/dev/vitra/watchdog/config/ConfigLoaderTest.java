@@ -1,0 +1,132 @@
+package dev.vitra.watchdog.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** monitors.yaml: every problem named by file, line and field; unknown keys refused; secrets from outside the file. */
+class ConfigLoaderTest {
+    /** Valid Ed25519 public keys (points on the curve). */
+    static final String LOG_A = key(1);
+    static final String LOG_B = key(2);
+
+    static String key(int seed) {
+        byte[] s = new byte[32];
+        s[0] = (byte) seed;
+        return new dev.vitra.watchdog.note.LogId(dev.vitra.watchdog.note.SignerKey.fromSeed("k", s).publicKey()).hex();
+    }
+
+    private static WatchdogConfig parse(String yaml) throws ConfigException {
+        return ConfigLoader.parse(Path.of("/etc/vitra/monitors.yaml"), yaml, Map.of("DB_PASSWORD", "s3cret")::get);
+    }
+
+    private static List<String> problems(String yaml) {
+        try {
+            parse(yaml);
+        } catch (ConfigException e) {
+            return e.problems();
+        }
+        throw new AssertionError("expected the config to be refused:\n" + yaml);
+    }
+
+    @Test
+    void aMinimalMonitorGetsTheDocumentedDefaults() throws Exception {
+        WatchdogConfig c = parse("monitors:\n  - name: shop\n    executor: http://127.0.0.1:8080\n    index-log: " + LOG_A + "\n");
+        assertThat(c.workers()).isEqualTo(4);
+        assertThat(c.http()).isEqualTo(new WatchdogConfig.Http("127.0.0.1", 9464));
+        assertThat(c.store()).isEqualTo(new WatchdogConfig.Store.H2File(Path.of("/etc/vitra/data/watchdog.mv.db")));
+        WatchdogConfig.Monitor m = c.monitors().get(0);
+        assertThat(m.schedule()).isEqualTo(new WatchdogConfig.Schedule.Every(Duration.ofSeconds(30), Duration.ofSeconds(5)));
+        assertThat(m.pendingDeadline()).isEqualTo(Duration.ofHours(1));
+        assertThat(m.freshnessDeadline()).isEqualTo(Duration.ofMinutes(15));
+        assertThat(c.limits().contractTimeBudget()).isEqualTo(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void everyProblemIsReportedWithFileLineAndField() {
+        List<String> p = problems("""
+                workers: 0
+                http:
+                  listen: localhost
+                limits:
+                  contract-time-budget: 5 parsecs
+                  http-timeout: 3s
+                monitors:
+                  - name: Shop!
+                    executor: ftp://x
+                    index-log: abc
+                    schedule: {every: 30s, cron: "0 * * * * ?"}
+                  - executor: http://127.0.0.1:1
+                    index-log: %s
+                    colour: blue
+                """.formatted(LOG_A));
+        assertThat(p).contains(
+                "/etc/vitra/monitors.yaml:1: workers: must be from 1 to 256, got 0",
+                "/etc/vitra/monitors.yaml:3: http.listen: expected host:port, like 127.0.0.1:9464, got \"localhost\"",
+                "/etc/vitra/monitors.yaml:6: limits.http-timeout: unknown key (expected one of contract-heap-fraction,"
+                        + " contract-time-budget, http-attempts, http-call-timeout, http-connect-timeout, http-read-timeout,"
+                        + " max-bundle-bytes, max-checkpoint-bytes, max-growth)",
+                "/etc/vitra/monitors.yaml:11: monitors[0].schedule: give either cron or every (with an optional jitter), not both",
+                "/etc/vitra/monitors.yaml:14: monitors[1].colour: unknown key (expected one of accept-forks, executor,"
+                        + " freshness-deadline, index-log, name, oplog-bases, pending-deadline, schedule)");
+        assertThat(p).anyMatch(s -> s.startsWith("/etc/vitra/monitors.yaml:5: limits.contract-time-budget: not a duration"));
+        assertThat(p).anyMatch(s -> s.startsWith("/etc/vitra/monitors.yaml:8: monitors[0].name: \"Shop!\" is not a monitor name"));
+        assertThat(p).anyMatch(s -> s.startsWith("/etc/vitra/monitors.yaml:9: monitors[0].executor: not an http(s) URL"));
+        assertThat(p).anyMatch(s -> s.startsWith("/etc/vitra/monitors.yaml:10: monitors[0].index-log: not a log id"));
+        assertThat(p).anyMatch(s -> s.startsWith("/etc/vitra/monitors.yaml:12: monitors[1].name: required"));
+    }
+
+    @Test
+    void duplicateKeysNamesAndDatabasesAreRefused() {
+        assertThat(problems("workers: 2\nworkers: 3\n")).containsExactly("/etc/vitra/monitors.yaml:2: workers: appears twice in one mapping");
+        String two = "monitors:\n"
+                + "  - {name: a, executor: 'http://h:1', index-log: " + LOG_A + "}\n"
+                + "  - {name: a, executor: 'http://h:1', index-log: " + LOG_B + "}\n"
+                + "  - {name: c, executor: 'http://h:2', index-log: " + LOG_A + "}\n";
+        assertThat(problems(two)).containsExactly(
+                "/etc/vitra/monitors.yaml:3: monitors[1].name: \"a\" is already the name of monitors[0]",
+                "/etc/vitra/monitors.yaml:4: monitors[2].index-log: the database is already monitored by \"a\"");
+    }
+
+    @Test
+    void schedulesAreIntervalsWithJitterOrValidCronExpressions() throws Exception {
+        String base = "monitors:\n  - name: m\n    executor: http://h:1\n    index-log: " + LOG_A + "\n    schedule: ";
+        assertThat(parse(base + "{every: 2m, jitter: 10s}\n").monitors().get(0).schedule())
+                .isEqualTo(new WatchdogConfig.Schedule.Every(Duration.ofMinutes(2), Duration.ofSeconds(10)));
+        assertThat(parse(base + "{cron: '0 */5 * * * ?'}\n").monitors().get(0).schedule())
+                .isEqualTo(new WatchdogConfig.Schedule.Cron("0 */5 * * * ?"));
+        assertThat(problems(base + "{cron: 'every five minutes'}\n")).singleElement().asString()
+                .startsWith("/etc/vitra/monitors.yaml:5: monitors[0].schedule.cron: not a Quartz cron expression");
+        assertThat(problems(base + "{every: 500ms}\n")).containsExactly("/etc/vitra/monitors.yaml:5: monitors[0].schedule.every: must be at least 1s");
+        assertThat(problems(base + "{every: 10m}\n    freshness-deadline: 5m\n")).singleElement().asString()
+                .contains("freshness-deadline: must be longer than the schedule's interval plus jitter (10m)");
+    }
+
+    @Test
+    void secretsComeFromTheEnvironmentOrFilesNeverFromTheYaml(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("pw"), "from-file\n");
+        List<String> p = problems("store:\n  jdbc-url: jdbc:postgresql://db/w\n  user: w\n  password-env: MISSING\n");
+        assertThat(p).anyMatch(s -> s.equals("/etc/vitra/monitors.yaml:4: store.password-env: the environment variable MISSING is not set"));
+        assertThat(problems("store:\n  jdbc-url: jdbc:postgresql://db/w\n  password: hunter2\n"))
+                .anyMatch(s -> s.startsWith("/etc/vitra/monitors.yaml:3: store.password: unknown key"));
+        assertThat(problems("store:\n  h2-file: x.mv.db\n  password-env: DB_PASSWORD\n"))
+                .containsExactly("/etc/vitra/monitors.yaml:3: store.password-env: only applies to a jdbc-url store");
+        assertThat(Secret.fromFile(dir.resolve("pw")).value()).isEqualTo("from-file");
+        assertThat(Secret.fromFile(dir.resolve("pw")).toString()).doesNotContain("from-file");
+    }
+
+    @Test
+    void malformedYamlNamesItsLine() {
+        assertThat(problems("monitors:\n  - name: a\n   bad indent: [\n")).singleElement().asString()
+                .startsWith("/etc/vitra/monitors.yaml:3: not valid YAML");
+        assertThat(problems("a: &x 1\nb: *x\n")).singleElement().asString().contains("anchors and aliases are not supported");
+        assertThat(problems("- 1\n- 2\n")).containsExactly("/etc/vitra/monitors.yaml:1: (top level): expected a mapping, found a list");
+    }
+}
