@@ -209,6 +209,10 @@ class WatchdogServiceTest {
                 "vitra_watchdog_pass_duration_seconds_bucket{monitor=\"honest\"",
                 "vitra_watchdog_ops_replayed_total{monitor=\"honest\"} 5.0",
                 "vitra_watchdog_contract_runtime_info{", "jvm_memory_used_bytes");
+        // Every metric the Grafana dashboard and the alerting rules use exists in this real scrape.
+        for (String name : dev.vitra.watchdog.metrics.DashboardAndRulesTest.metricNames()) {
+            assertThat(metrics).as("grafana/ uses %s", name).containsPattern("(?m)^" + name + "[{ ]");
+        }
 
         // The status page and the probes; nothing on the listener changes state.
         HttpResponse<String> page = get(s, "/");
