@@ -63,6 +63,11 @@ final class AuditCommand implements Callable<Integer> {
             description = "fetch this oplog from another base URL (participants may host their own); repeatable")
     List<String> oplogBases = new ArrayList<>();
 
+    @Option(names = "--contract-time-budget", defaultValue = "5s", paramLabel = "<duration>", converter = DurationConverter.class,
+            description = "wall-clock time per contract call (default ${DEFAULT-VALUE}; a confirming re-run in a new context gets "
+                    + ContractEngine.FRESH_BUDGET_FACTOR + "x): a transaction past it is ReplayAborted, never a verdict")
+    Duration contractTimeBudget;
+
     @Option(names = "--pending-deadline", defaultValue = "1h", paramLabel = "<duration>", converter = DurationConverter.class,
             description = "how long an op may stay unpublished (or published but unprocessed) before it is an availability"
                     + " finding: 90s, 15m, 1h, 2d or ISO-8601 (default ${DEFAULT-VALUE})")
@@ -139,6 +144,9 @@ final class AuditCommand implements Callable<Integer> {
         if (maxGrowth < 1) {
             return usage(err, "--max-growth must be positive");
         }
+        if (contractTimeBudget.isNegative() || contractTimeBudget.isZero()) {
+            return usage(err, "--contract-time-budget must be positive");
+        }
         if (pendingDeadline.isNegative()) {
             return usage(err, "--pending-deadline must not be negative");
         }
@@ -159,7 +167,7 @@ final class AuditCommand implements Callable<Integer> {
                 .withChunks(chunk, AuditSettings.defaults().chunkInterval()).withMaxGrowth(maxGrowth);
         AuditTarget target = new AuditTarget(indexLog, executor, bases, accept);
         PassReport report;
-        try (store; ContractEngine engine = ContractEngine.create(ContractLimits.defaults())) {
+        try (store; ContractEngine engine = ContractEngine.create(ContractLimits.defaults().withTimeBudget(contractTimeBudget))) {
             Auditor auditor = new Auditor(store, engine, settings, Clock.systemUTC());
             report = auditor.pass(target, line -> {
                 if (!quiet) {

@@ -16,7 +16,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks whose figures docs/benchmarks.md reports, each as a ratio to a baseline measured in the same run.",
         subcommands = {BenchCommand.TreeHash.class, BenchCommand.LogVerify.class, BenchContractCommand.class,
-                BenchAuditCommand.class})
+                BenchAuditCommand.class, BenchMonitorsCommand.class})
 final class BenchCommand implements Runnable {
     @Spec
     CommandSpec spec;

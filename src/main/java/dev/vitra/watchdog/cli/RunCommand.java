@@ -45,37 +45,19 @@ final class RunCommand implements Callable<Integer> {
             err.println("error: could not start: " + e.getMessage());
             return ExitCodes.COULD_NOT_VERIFY;
         }
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            service.close();
-            stopped.countDown();
-        }, "shutdown"));
-        installReloadSignal(service, err);
-        stopped.await();
-        return ExitCodes.OK;
-    }
-
-    /**
-     * SIGHUP reloads the config where the platform has it. Through reflection: {@code sun.misc.Signal} (module
-     * jdk.unsupported) is the JDK's only way to handle a signal, and compiling against it cannot be warning-free.
-     */
-    private static void installReloadSignal(WatchdogService service, PrintWriter err) {
-        try {
-            Class<?> signal = Class.forName("sun.misc.Signal");
-            Class<?> handlerType = Class.forName("sun.misc.SignalHandler");
-            Object hangup = signal.getConstructor(String.class).newInstance("HUP");
-            Object handler = java.lang.reflect.Proxy.newProxyInstance(handlerType.getClassLoader(), new Class<?>[] {handlerType},
-                    (proxy, method, args) -> {
-                        if (method.getName().equals("handle")) {
-                            service.reload();
-                        }
-                        return null;
-                    });
-            signal.getMethod("handle", signal, handlerType).invoke(null, hangup, handler);
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            // No SIGHUP here (Windows, or a JDK without jdk.unsupported): the file watcher still reloads on change.
-            err.println("note: SIGHUP cannot be handled here (" + e + "); edit the file to reload it");
-            err.flush();
+        // SIGTERM and Ctrl-C stop gracefully and exit 0; SIGHUP reloads. A shutdown hook covers any other way out.
+        CountDownLatch stop = new CountDownLatch(1);
+        boolean handled = Signals.on("TERM", stop::countDown) & Signals.on("INT", stop::countDown);
+        Runtime.getRuntime().addShutdownHook(new Thread(service::close, "shutdown"));
+        if (!Signals.on("HUP", service::reload)) {
+            err.println("note: SIGHUP cannot be handled here; saving the config file reloads it");
         }
+        if (!handled) {
+            err.println("note: SIGTERM cannot be handled here; the service still stops gracefully, exiting 143");
+        }
+        err.flush();
+        stop.await();
+        service.close();
+        return ExitCodes.OK;
     }
 }

@@ -51,7 +51,19 @@ public final class ConfigLoader {
             if (Files.size(file) > YamlReader.MAX_BYTES) {
                 throw new ConfigException(List.of(file + ": the file is larger than " + YamlReader.MAX_BYTES + " bytes"));
             }
-            text = Files.readString(file, StandardCharsets.UTF_8);
+            byte[] bytes = Files.readAllBytes(file);
+            try {
+                text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT).decode(java.nio.ByteBuffer.wrap(bytes))
+                        .toString();
+            } catch (java.nio.charset.CharacterCodingException e) {
+                int line = 1;
+                int at = 0;
+                while (at < bytes.length && (bytes[at] & 0x80) == 0) {
+                    line += bytes[at++] == '\n' ? 1 : 0;
+                }
+                throw new ConfigException(List.of(file + ":" + line + ": not UTF-8 text (byte " + at + ")"));
+            }
         } catch (IOException e) {
             throw new ConfigException(List.of(file + ": cannot be read: " + e.getMessage()));
         }
@@ -64,7 +76,7 @@ public final class ConfigLoader {
         loader.fileName = file.toString();
         Path absolute = file.toAbsolutePath().normalize();
         loader.directory = absolute.getParent();
-        WatchdogConfig config = loader.root(YamlReader.read(loader.fileName, text), absolute);
+        WatchdogConfig config = loader.root(YamlReader.read(loader.fileName, text, loader.problems), absolute);
         if (!loader.problems.isEmpty()) {
             List<String> byLine = new ArrayList<>(loader.problems);
             byLine.sort(java.util.Comparator.comparingInt(p -> lineOf(p, loader.fileName)));
@@ -100,18 +112,22 @@ public final class ConfigLoader {
                 Map<LogId, String> indexes = new HashMap<>();
                 for (int i = 0; i < seq.items().size(); i++) {
                     String path = "monitors[" + i + "]";
-                    WatchdogConfig.Monitor m = monitor(seq.items().get(i), path);
-                    if (m == null) {
-                        continue;
+                    ConfigNode item = seq.items().get(i);
+                    int before = problems.size();
+                    WatchdogConfig.Monitor m = monitor(item, path);
+                    // Names and databases must be unique whatever else is wrong with a monitor: checked on what parsed.
+                    Identity id = identity(item);
+                    if (id.name() != null && names.putIfAbsent(id.name(), i) != null) {
+                        problem(id.nameNode(), path + ".name", "\"" + id.name() + "\" is already the name of monitors["
+                                + names.get(id.name()) + "]");
                     }
-                    if (names.putIfAbsent(m.name(), i) != null) {
-                        problem(seq.items().get(i), path + ".name", "\"" + m.name() + "\" is already the name of monitors["
-                                + names.get(m.name()) + "]");
-                    } else if (indexes.putIfAbsent(m.indexLog(), m.name()) != null) {
+                    if (id.index() != null && indexes.putIfAbsent(id.index(), id.name() == null ? path : id.name()) != null
+                            && !indexes.get(id.index()).equals(id.name() == null ? path : id.name())) {
                         // Two monitors of one database would interleave passes over the same stored state.
-                        problem(seq.items().get(i), path + ".index-log", "the database is already monitored by \""
-                                + indexes.get(m.indexLog()) + "\"");
-                    } else {
+                        problem(id.indexNode(), path + ".index-log", "the database is already monitored by \""
+                                + indexes.get(id.index()) + "\"");
+                    }
+                    if (m != null && problems.size() == before) {
                         monitors.add(m);
                     }
                 }
@@ -120,6 +136,28 @@ public final class ConfigLoader {
             }
         }
         return new WatchdogConfig(source, store, http, workers, limits, monitors);
+    }
+
+    private record Identity(String name, ConfigNode nameNode, LogId index, ConfigNode indexNode) {
+    }
+
+    /** A monitor's name and index log, if they parse (for the uniqueness checks; their problems are reported elsewhere). */
+    private static Identity identity(ConfigNode node) {
+        if (!(node instanceof ConfigNode.Mapping m)) {
+            return new Identity(null, node, null, node);
+        }
+        ConfigNode.Member name = m.members().get("name");
+        ConfigNode.Member index = m.members().get("index-log");
+        String n = name != null && name.value() instanceof ConfigNode.Scalar s && s.text() != null ? s.text() : null;
+        LogId id = null;
+        if (index != null && index.value() instanceof ConfigNode.Scalar s && s.text() != null) {
+            try {
+                id = LogId.parse(s.text());
+            } catch (IllegalArgumentException e) {
+                id = null;
+            }
+        }
+        return new Identity(n, name == null ? node : name.value(), id, index == null ? node : index.value());
     }
 
     private WatchdogConfig.Store store(ConfigNode node, String path) {
@@ -133,7 +171,8 @@ public final class ConfigLoader {
                     + " (docs/service.md); use h2-file");
             String url = string(f.get("jdbc-url"), path + ".jdbc-url");
             if (url != null && !url.startsWith("jdbc:")) {
-                problem(f.get("jdbc-url"), path + ".jdbc-url", "not a JDBC URL: \"" + url + "\"");
+                // Not echoed: a URL may carry credentials.
+                problem(f.get("jdbc-url"), path + ".jdbc-url", "not a JDBC URL (it starts with jdbc:)");
             }
             String user = f.has("user") ? string(f.get("user"), path + ".user") : "";
             Optional<Secret> password = secret(f, path, "password");
@@ -256,14 +295,18 @@ public final class ConfigLoader {
                 }
             }
         }
+        int beforeSchedule = problems.size();
         WatchdogConfig.Schedule schedule = f.has("schedule") ? schedule(f.get("schedule"), path + ".schedule")
                 : new WatchdogConfig.Schedule.Every(DEFAULT_INTERVAL, DEFAULT_JITTER);
+        boolean scheduleValid = problems.size() == beforeSchedule;
         Duration pending = nonNegativeDuration(f, path, "pending-deadline", DEFAULT_PENDING_DEADLINE);
         Duration freshness = positiveDuration(f, path, "freshness-deadline", DEFAULT_FRESHNESS_DEADLINE);
-        if (schedule instanceof WatchdogConfig.Schedule.Every every && f.has("freshness-deadline")
-                && freshness.compareTo(every.interval().plus(every.jitter())) <= 0) {
-            problem(f.get("freshness-deadline"), path + ".freshness-deadline", "must be longer than the schedule's interval plus"
-                    + " jitter (" + Durations.format(every.interval().plus(every.jitter())) + "), or every monitor is always stale");
+        Duration longestWait = scheduleValid ? longestWait(schedule) : Duration.ZERO;
+        if (freshness.compareTo(longestWait) <= 0) {
+            problem(f.has("freshness-deadline") ? f.get("freshness-deadline") : node, path + ".freshness-deadline",
+                    "must be longer than the longest wait between passes (" + Durations.format(longestWait)
+                            + (schedule instanceof WatchdogConfig.Schedule.Every ? ", interval plus jitter" : ", from the cron schedule")
+                            + "), or the monitor is always stale");
         }
         Set<LogId> accept = new LinkedHashSet<>();
         if (f.has("accept-forks")) {
@@ -284,6 +327,33 @@ public final class ConfigLoader {
             return null;
         }
         return new WatchdogConfig.Monitor(name, executor, index, bases, schedule, pending, freshness, accept);
+    }
+
+    /** The longest a monitor can wait between two passes: interval plus jitter, or the widest gap of the cron schedule. */
+    static Duration longestWait(WatchdogConfig.Schedule schedule) {
+        return switch (schedule) {
+            case WatchdogConfig.Schedule.Every e -> e.interval().plus(e.jitter());
+            case WatchdogConfig.Schedule.Cron c -> {
+                try {
+                    org.quartz.CronExpression cron = new org.quartz.CronExpression(c.expression());
+                    cron.setTimeZone(java.util.TimeZone.getTimeZone("UTC"));
+                    // Over a year of fire times from a fixed start: the widest gap between two of them.
+                    java.util.Date t = cron.getNextValidTimeAfter(new java.util.Date(1_767_225_600_000L)); // 2026-01-01
+                    long widest = 0;
+                    for (int i = 0; i < 2000 && t != null && t.getTime() < 1_798_761_600_000L; i++) {
+                        java.util.Date next = cron.getNextValidTimeAfter(t);
+                        if (next == null) {
+                            break;
+                        }
+                        widest = Math.max(widest, next.getTime() - t.getTime());
+                        t = next;
+                    }
+                    yield Duration.ofMillis(widest);
+                } catch (java.text.ParseException e) {
+                    yield Duration.ZERO;
+                }
+            }
+        };
     }
 
     private WatchdogConfig.Schedule schedule(ConfigNode node, String path) {
@@ -434,17 +504,38 @@ public final class ConfigLoader {
         }
     }
 
+    /**
+     * A base URL exactly as it will be fetched: http or https, a host, no credentials (they would show on the status
+     * page and in logs), no query or fragment, and nothing an HTTP client would have to rewrite (spaces, quotes, ...).
+     */
     private boolean url(ConfigNode node, String path, String url) {
         okhttp3.HttpUrl parsed = okhttp3.HttpUrl.parse(url);
-        if (parsed == null) {
-            problem(node, path, "not an http(s) URL: \"" + url + "\"");
-            return false;
+        String why = null;
+        if (parsed == null || !(url.startsWith("http://") || url.startsWith("https://"))) {
+            why = "not an http(s) URL";
+        } else if (!parsed.username().isEmpty() || !parsed.password().isEmpty()) {
+            why = "credentials in a URL would be shown on the status page and in logs; not allowed";
+        } else if (parsed.query() != null || parsed.fragment() != null) {
+            why = "a base URL has no query or fragment";
+        } else if (!canonical(parsed.toString(), url)) {
+            why = "not a canonical URL (an HTTP client would fetch " + parsed + "); write it as that";
         }
-        if (parsed.query() != null || parsed.fragment() != null) {
-            problem(node, path, "a base URL has no query or fragment: \"" + url + "\"");
+        if (why != null) {
+            problem(node, path, why + (why.startsWith("credentials") ? "" : ": \"" + url + "\""));
             return false;
         }
         return true;
+    }
+
+    /** Equal up to the case of scheme and host and a trailing slash: what is fetched is what was written. */
+    private static boolean canonical(String canonical, String given) {
+        String c = canonical.endsWith("/") ? canonical.substring(0, canonical.length() - 1) : canonical;
+        String g = given.endsWith("/") ? given.substring(0, given.length() - 1) : given;
+        int cPath = c.indexOf('/', c.indexOf("://") + 3);
+        int gPath = g.indexOf('/', g.indexOf("://") + 3);
+        String cAuthority = cPath < 0 ? c : c.substring(0, cPath);
+        String gAuthority = gPath < 0 ? g : g.substring(0, gPath);
+        return cAuthority.equalsIgnoreCase(gAuthority) && (cPath < 0 ? "" : c.substring(cPath)).equals(gPath < 0 ? "" : g.substring(gPath));
     }
 
     private LogId logId(ConfigNode node, String path, String hex) {

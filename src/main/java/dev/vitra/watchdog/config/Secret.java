@@ -18,11 +18,20 @@ public record Secret(String source, String value) {
         return new Secret("environment variable " + variable, v);
     }
 
+    /** Secrets are short: a file larger than this is not one (and a device or FIFO is refused before it is read). */
+    static final int MAX_BYTES = 65_536;
+
     static Secret fromFile(Path file) {
         try {
+            if (!Files.isRegularFile(file)) {
+                throw new IllegalArgumentException("the secret file " + file + " is not a regular file");
+            }
+            if (Files.size(file) > MAX_BYTES) {
+                throw new IllegalArgumentException("the secret file " + file + " is larger than " + MAX_BYTES + " bytes");
+            }
             String v = Files.readString(file, StandardCharsets.UTF_8);
             return new Secret("file " + file, v.endsWith("\n") ? v.substring(0, v.length() - 1) : v);
-        } catch (IOException e) {
+        } catch (IOException | java.io.UncheckedIOException e) {
             throw new IllegalArgumentException("cannot read the secret file " + file + ": " + e.getMessage());
         }
     }

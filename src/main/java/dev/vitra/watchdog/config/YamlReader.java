@@ -23,8 +23,13 @@ final class YamlReader {
     private YamlReader() {
     }
 
-    /** @throws ConfigException naming {@code fileName} and the line of the first problem */
-    static ConfigNode read(String fileName, String text) throws ConfigException {
+    /**
+     * Duplicate keys are added to {@code problems} (the first value is kept, so validation goes on); anything that
+     * stops the parse is thrown.
+     *
+     * @throws ConfigException naming {@code fileName} and the line of the problem that stopped the parse
+     */
+    static ConfigNode read(String fileName, String text, List<String> problems) throws ConfigException {
         if (text.length() > MAX_BYTES) {
             throw new ConfigException(List.of(fileName + ": the file is larger than " + MAX_BYTES + " characters"));
         }
@@ -35,13 +40,14 @@ final class YamlReader {
             if (first == null) {
                 return new ConfigNode.Mapping(Map.of(), 1);
             }
-            ConfigNode root = node(fileName, parser, "", 0);
+            ConfigNode root = node(fileName, parser, "", 0, problems);
             if (parser.nextToken() != null) {
                 throw new ConfigException(List.of(fileName + ":" + line(parser) + ": only one YAML document is allowed"));
             }
             return root;
         } catch (JsonProcessingException e) {
-            int line = e.getLocation() == null ? 0 : e.getLocation().getLineNr();
+            int line = e.getLocation() != null ? e.getLocation().getLineNr()
+                    : e.getProcessor() instanceof JsonParser p ? p.currentLocation().getLineNr() : 0;
             throw new ConfigException(List.of(fileName + ":" + line + ": not valid YAML: " + e.getOriginalMessage()));
         } catch (IOException e) {
             throw new ConfigException(List.of(fileName + ": cannot be read: " + e.getMessage()));
@@ -52,7 +58,8 @@ final class YamlReader {
         return parser.currentTokenLocation().getLineNr();
     }
 
-    private static ConfigNode node(String fileName, YAMLParser parser, String path, int depth) throws IOException, ConfigException {
+    private static ConfigNode node(String fileName, YAMLParser parser, String path, int depth, List<String> problems)
+            throws IOException, ConfigException {
         int line = line(parser);
         JsonToken token = parser.currentToken();
         if (parser.getObjectId() != null || parser.isCurrentAlias()) {
@@ -67,10 +74,9 @@ final class YamlReader {
                     int keyLine = line(parser);
                     parser.nextToken();
                     String childPath = path.isEmpty() ? key : path + "." + key;
-                    ConfigNode value = node(fileName, parser, childPath, depth + 1);
-                    if (members.put(key, new ConfigNode.Member(keyLine, value)) != null) {
-                        throw new ConfigException(List.of(fileName + ":" + keyLine + ": " + field(childPath)
-                                + ": appears twice in one mapping"));
+                    ConfigNode value = node(fileName, parser, childPath, depth + 1, problems);
+                    if (members.putIfAbsent(key, new ConfigNode.Member(keyLine, value)) != null) {
+                        problems.add(fileName + ":" + keyLine + ": " + field(childPath) + ": appears twice in one mapping");
                     }
                 }
                 return new ConfigNode.Mapping(members, line);
@@ -79,7 +85,7 @@ final class YamlReader {
                 List<ConfigNode> items = new ArrayList<>();
                 int i = 0;
                 while (parser.nextToken() != JsonToken.END_ARRAY) {
-                    items.add(node(fileName, parser, path + "[" + i++ + "]", depth + 1));
+                    items.add(node(fileName, parser, path + "[" + i++ + "]", depth + 1, problems));
                 }
                 return new ConfigNode.Sequence(items, line);
             }

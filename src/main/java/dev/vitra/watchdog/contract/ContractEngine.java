@@ -148,9 +148,16 @@ public final class ContractEngine implements AutoCloseable {
         return withSession(contract, APPLY_POOL, s -> s.apply(index, opJson, ack));
     }
 
+    /**
+     * A brand-new context compiles nothing yet: the same work can take several times longer than on a warm one. The
+     * confirming runs below get this multiple of the time budget, so that a transaction an executor ran in time on a
+     * warm engine is not left unconfirmed (and a breach in it unproven) only because confirmation starts cold.
+     */
+    public static final int FRESH_BUDGET_FACTOR = 4;
+
     /** Applies an op in a brand-new context: the reference outcome that confirms any mismatch. */
     public ApplyOutcome applyFresh(Contract contract, IndexView index, String opJson, Ack ack) {
-        try (ContractSession session = openSession(contract)) {
+        try (ContractSession session = new ContractSession(this, contract, true, FRESH_BUDGET_FACTOR)) {
             return session.apply(index, opJson, ack);
         }
     }
@@ -160,7 +167,7 @@ public final class ContractEngine implements AutoCloseable {
      * depends on the frozen realm (a contract that modifies or inspects a built-in; PROTOCOL §4 engine-dependent).
      */
     public ApplyOutcome applyFreshUnfrozen(Contract contract, IndexView index, String opJson, Ack ack) {
-        try (ContractSession session = new ContractSession(this, contract, false)) {
+        try (ContractSession session = new ContractSession(this, contract, false, FRESH_BUDGET_FACTOR)) {
             return session.apply(index, opJson, ack);
         }
     }

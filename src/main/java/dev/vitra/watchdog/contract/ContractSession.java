@@ -45,14 +45,18 @@ public final class ContractSession implements AutoCloseable {
     /** False only for probes: the realm is left unfrozen (see ContractEngine#applyFreshUnfrozen). */
     private final boolean frozen;
 
+    /** This session's time budget per call: the engine's, or a multiple of it for a brand-new (cold) context. */
+    private final long timeBudgetNanos;
+
     ContractSession(ContractEngine engine, Contract contract) {
-        this(engine, contract, true);
+        this(engine, contract, true, 1);
     }
 
-    ContractSession(ContractEngine engine, Contract contract, boolean frozen) {
+    ContractSession(ContractEngine engine, Contract contract, boolean frozen, int budgetFactor) {
         this.engine = engine;
         this.contract = contract;
         this.frozen = frozen;
+        this.timeBudgetNanos = engine.limits().timeBudget().toNanos() * budgetFactor;
     }
 
     public Contract contract() {
@@ -66,7 +70,7 @@ public final class ContractSession implements AutoCloseable {
             return new ApplyOutcome.Aborted(AbortReason.JSON_DEPTH, "the op or the ack's metadata nests deeper than "
                     + ContractLimits.MAX_JSON_DEPTH + " levels, this monitor's limit");
         }
-        return execute(view, true, false, true,
+        return execute(view, true, false,
                 (rt, ns) -> runApplyFn.execute(ns, opJson, ackJson, engine.limits().maxChanges()),
                 new Outcomes<>() {
                     @Override
@@ -127,7 +131,7 @@ public final class ContractSession implements AutoCloseable {
 
     /** A participant-API method: {@code method(params, emit)} with {@code isWriter} as given. */
     public CallOutcome call(String method, String paramsJson, boolean isWriter, IndexView view) {
-        return execute(view, false, isWriter, false, (rt, ns) -> rt.invokeMember("runCall", ns, method, paramsJson),
+        return execute(view, false, isWriter, (rt, ns) -> rt.invokeMember("runCall", ns, method, paramsJson),
                 new Outcomes<>() {
                     @Override
                     public CallOutcome ok(Value v) {
@@ -154,7 +158,7 @@ public final class ContractSession implements AutoCloseable {
 
     /** The executor-only {@code process(op)}. */
     public ProcessOutcome process(String opJson, IndexView view) {
-        return execute(view, false, false, false, (rt, ns) -> rt.invokeMember("runProcess", ns, opJson),
+        return execute(view, false, false, (rt, ns) -> rt.invokeMember("runProcess", ns, opJson),
                 new Outcomes<>() {
                     @Override
                     public ProcessOutcome ok(Value v) {
@@ -204,14 +208,14 @@ public final class ContractSession implements AutoCloseable {
         return out;
     }
 
-    private <T> T execute(IndexView view, boolean deterministic, boolean isWriter, boolean isApply,
+    private <T> T execute(IndexView view, boolean deterministic, boolean isWriter,
             Invocation invocation, Outcomes<T> outcomes) {
-        T result = executeOnce(view, deterministic, isWriter, isApply, invocation, outcomes);
+        T result = executeOnce(view, deterministic, isWriter, invocation, outcomes);
         if (tripped) {
             // The realm was not as frozen as it should be: this call's outcome is not trusted; run it again on a
             // brand-new context (the tripwire cannot fire unless lockdown failed).
             tripped = false;
-            result = executeOnce(view, deterministic, isWriter, isApply, invocation, outcomes);
+            result = executeOnce(view, deterministic, isWriter, invocation, outcomes);
             tripped = false;
         }
         return result;
@@ -220,7 +224,7 @@ public final class ContractSession implements AutoCloseable {
     /** Set when the tripwire fired after the last call (its context is already discarded). */
     private boolean tripped;
 
-    private <T> T executeOnce(IndexView view, boolean deterministic, boolean isWriter, boolean isApply,
+    private <T> T executeOnce(IndexView view, boolean deterministic, boolean isWriter,
             Invocation invocation, Outcomes<T> outcomes) {
         long id;
         synchronized (lock) {
@@ -245,7 +249,7 @@ public final class ContractSession implements AutoCloseable {
                 return outcomes.aborted(early, describe(early));
             }
             // Mode and isWriter are set before the module is evaluated: its top-level code sees them too.
-            prepareFn.execute(deterministic, isWriter, isApply);
+            prepareFn.execute(deterministic, isWriter);
             Value namespace;
             try {
                 namespace = context.eval(contract.polyglotSource());
@@ -363,7 +367,7 @@ public final class ContractSession implements AutoCloseable {
 
     private String describe(AbortReason reason) {
         return switch (reason) {
-            case TIME_BUDGET -> "contract ran longer than the budget of " + engine.limits().timeBudget().toMillis() + " ms";
+            case TIME_BUDGET -> "contract ran longer than the budget of " + timeBudgetNanos / 1_000_000 + " ms";
             case MEMORY -> "contract was cancelled: live heap data passed " + Math.round(engine.limits().heapFraction() * 100)
                     + "% of the maximum heap";
             default -> reason.name();
@@ -390,7 +394,7 @@ public final class ContractSession implements AutoCloseable {
     void enforceTimeBudget(long now) {
         long id;
         synchronized (lock) {
-            if (!executing || budgetStartedAt == 0 || now - budgetStartedAt <= engine.limits().timeBudget().toNanos()) {
+            if (!executing || budgetStartedAt == 0 || now - budgetStartedAt <= timeBudgetNanos) {
                 return;
             }
             id = executionId;

@@ -36,7 +36,9 @@ public final class StatusJson {
             o.put("status", str(r.status().name().toLowerCase(java.util.Locale.ROOT)));
             o.put("verifiedPosition", num(r.verifiedPosition()));
             o.put("indexSize", num(r.indexSize()));
-            o.put("lagEntries", num(Math.max(0, r.indexSize() - r.verifiedPosition())));
+            o.put("publishedSize", num(s.publishedSize()));
+            o.put("lagEntries", num(m.lagEntries()));
+            o.put("lagSeconds", num(m.lagSeconds(now)));
             o.put("lastPassTransactions", num(r.transactions()));
             o.put("lastPassMillis", num(r.duration().toMillis()));
             List<JsonValue> logs = new ArrayList<>();
@@ -53,8 +55,8 @@ public final class StatusJson {
             }
             o.put("logs", new JsonValue.Arr(logs));
             o.put("notes", new JsonValue.Arr(r.notes().stream().map(StatusJson::str).toList()));
-            o.put("openFindings", new JsonValue.Arr(r.openFindings().stream().map(StatusJson::finding).toList()));
         });
+        o.put("openFindings", new JsonValue.Arr(m.openFindings().stream().map(StatusJson::finding).toList()));
         return new JsonValue.Obj(o);
     }
 

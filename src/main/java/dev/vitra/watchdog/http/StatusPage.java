@@ -57,8 +57,9 @@ final class StatusPage {
         h.append("</td><td class=\"lag\">");
         if (s.lastReport().isPresent()) {
             PassReport r = s.lastReport().get();
-            h.append(Math.max(0, r.indexSize() - r.verifiedPosition())).append(" entries<br><span class=\"muted\">")
-                    .append(r.verifiedPosition()).append(" of ").append(r.indexSize()).append(" verified</span>");
+            h.append(m.lagEntries()).append(" entries<br><span class=\"muted\">")
+                    .append(r.verifiedPosition()).append(" of ").append(Math.max(s.publishedSize(), r.indexSize()))
+                    .append(" verified</span>");
         } else {
             h.append("<span class=\"muted\">—</span>");
         }
@@ -71,7 +72,7 @@ final class StatusPage {
             h.append(s.running() ? "running" : "not yet");
         }
         h.append("</td><td class=\"findings\">");
-        List<Rows.Finding> open = s.lastReport().map(PassReport::openFindings).orElse(List.of());
+        List<Rows.Finding> open = m.openFindings();
         if (open.isEmpty()) {
             h.append("<span class=\"muted\">none</span>");
         } else {

@@ -119,7 +119,10 @@ public final class StatusServer implements AutoCloseable {
     }
 
     private void metrics(HttpExchange x) throws IOException {
-        ExpositionFormatWriter writer = formats.findWriter(x.getRequestHeaders().getFirst("Accept"));
+        // Text formats only (no protobuf writer on the class path): OpenMetrics when asked for, else Prometheus text.
+        String accept = x.getRequestHeaders().getFirst("Accept");
+        ExpositionFormatWriter writer = accept != null && accept.contains("application/openmetrics-text")
+                ? formats.getOpenMetricsTextFormatWriter() : formats.getPrometheusTextFormatWriter();
         ByteArrayOutputStream body = new ByteArrayOutputStream(16384);
         writer.write(body, registry.scrape());
         send(x, 200, writer.getContentType(), body.toByteArray());
@@ -145,13 +148,13 @@ public final class StatusServer implements AutoCloseable {
     private void findings(HttpExchange x, Instant now) throws IOException {
         List<JsonValue> out = new ArrayList<>();
         for (MonitorState m : sorted()) {
-            m.snapshot().lastReport().ifPresent(r -> r.openFindings().forEach(f -> {
+            m.openFindings().forEach(f -> {
                 JsonValue.Obj o = (JsonValue.Obj) StatusJson.finding(f);
                 java.util.Map<String, JsonValue> withMonitor = new java.util.LinkedHashMap<>();
                 withMonitor.put("monitor", StatusJson.str(m.config().name()));
                 withMonitor.putAll(o.members());
                 out.add(new JsonValue.Obj(withMonitor));
-            }));
+            });
         }
         json(x, 200, new JsonValue.Arr(out));
     }

@@ -61,9 +61,10 @@ public final class WatchdogMetrics {
         indexVerifiedPosition = Gauge.builder().name("vitra_watchdog_index_verified_position")
                 .help("Index entries verified by replay (the next position to verify)").labelNames("monitor").register(registry);
         lagEntries = Gauge.builder().name("vitra_watchdog_lag_entries")
-                .help("Index entries published but not yet verified by replay").labelNames("monitor").register(registry);
+                .help("Index entries in the largest signed checkpoint seen, not yet verified by replay").labelNames("monitor")
+                .register(registry);
         lagSeconds = Gauge.builder().name("vitra_watchdog_lag_seconds")
-                .help("Seconds since the monitor last verified every entry of the executor's checkpoint at the end of a pass")
+                .help("Seconds since a pass last ended with every published entry verified (or since the monitor started)")
                 .labelNames("monitor").register(registry);
         transactions = Counter.builder().name("vitra_watchdog_ops_replayed_total")
                 .help("Transactions replayed through the contract and verified").labelNames("monitor").register(registry);
@@ -97,9 +98,13 @@ public final class WatchdogMetrics {
         return registry;
     }
 
-    /** Counts a monitor's fetches. */
-    public FetchObserver fetchObserver(String monitor) {
-        return outcome -> fetches.labelValues(monitor, outcome).inc();
+    /** Counts a monitor's fetches until it is removed. */
+    public FetchObserver fetchObserver(String monitor, java.util.function.BooleanSupplier removed) {
+        return outcome -> {
+            if (!removed.getAsBoolean()) {
+                fetches.labelValues(monitor, outcome).inc();
+            }
+        };
     }
 
     public void state(String monitor, String current) {
@@ -109,7 +114,8 @@ public final class WatchdogMetrics {
     }
 
     /** A finished pass: positions, findings and timings. */
-    public synchronized void pass(String monitor, PassReport r, long nowMillis, boolean success, long lastCaughtUpMillis) {
+    public synchronized void pass(String monitor, PassReport r, long nowMillis, long lagEntriesNow, long lagSecondsNow) {
+        boolean success = r.verdict() == dev.vitra.watchdog.audit.Verdict.VERIFIED || r.verdict() == dev.vitra.watchdog.audit.Verdict.PENDING;
         passDuration.labelValues(monitor).observe(r.duration().toNanos() / 1e9);
         passes.labelValues(monitor, r.verdict().name().toLowerCase(java.util.Locale.ROOT)).inc();
         transactions.labelValues(monitor).inc(r.transactions());
@@ -119,8 +125,8 @@ public final class WatchdogMetrics {
         }
         indexSize.labelValues(monitor).set(r.indexSize());
         indexVerifiedPosition.labelValues(monitor).set(r.verifiedPosition());
-        lagEntries.labelValues(monitor).set(Math.max(0, r.indexSize() - r.verifiedPosition()));
-        lagSeconds.labelValues(monitor).set(Math.max(0, nowMillis - lastCaughtUpMillis) / 1000.0);
+        lagEntries.labelValues(monitor).set(lagEntriesNow);
+        lagSeconds.labelValues(monitor).set(lagSecondsNow);
         Set<List<String>> logs = new HashSet<>();
         for (PassReport.LogPosition l : r.logs()) {
             List<String> labels = List.of(monitor, l.log().hex(), l.role().name().toLowerCase(java.util.Locale.ROOT));
@@ -148,9 +154,10 @@ public final class WatchdogMetrics {
     }
 
     /** A pass that failed outside the audit's own findings. */
-    public void passFailed(String monitor, long nowMillis) {
+    public void passFailed(String monitor, long nowMillis, long lagSecondsNow) {
         passes.labelValues(monitor, "error").inc();
         lastPass.labelValues(monitor).set(nowMillis / 1000.0);
+        lagSeconds.labelValues(monitor).set(lagSecondsNow);
     }
 
     /** Drops every series of a monitor that is no longer configured (the {@code monitor} label is always first). */

@@ -58,8 +58,6 @@ public final class MonitorScheduler implements AutoCloseable {
     private final Map<String, MonitorState> monitors = new ConcurrentHashMap<>();
     private volatile WatchdogConfig config;
     private volatile boolean stopping;
-    /** When each monitor last ended a pass with every published index entry verified (the lag-in-seconds reference). */
-    private final Map<String, Long> caughtUpAt = new ConcurrentHashMap<>();
 
     public MonitorScheduler(WatchdogConfig config, AuditStore store, ContractEngine engine, WatchdogMetrics metrics, Clock clock) {
         this.store = store;
@@ -160,7 +158,9 @@ public final class MonitorScheduler implements AutoCloseable {
     }
 
     private void add(WatchdogConfig.Monitor m) throws SchedulerException {
-        monitors.put(m.name(), new MonitorState(m, clock.instant(), breachKnown(m)));
+        List<Rows.Finding> stored = storedOpenFindings(m);
+        monitors.put(m.name(), new MonitorState(m, clock.instant(),
+                stored.stream().anyMatch(f -> f.kind().equals("fraud")) || breached(m), stored));
         metrics.state(m.name(), "starting");
         JobDetail job = JobBuilder.newJob(PassJob.class).withIdentity(m.name(), GROUP).usingJobData(PassJob.MONITOR, m.name())
                 .build();
@@ -168,18 +168,32 @@ public final class MonitorScheduler implements AutoCloseable {
     }
 
     private void remove(String name) throws SchedulerException {
+        MonitorState state = monitors.remove(name);
+        if (state != null) {
+            state.markRemoved();
+        }
         quartz.interrupt(new JobKey(name, GROUP));
         quartz.deleteJob(new JobKey(name, GROUP));
-        monitors.remove(name);
-        caughtUpAt.remove(name);
         metrics.remove(name);
     }
 
-    /** Proven misbehaviour already in the store: the monitor shows breached from the start. */
-    private boolean breachKnown(WatchdogConfig.Monitor m) {
+    /** What the store already holds (after a restart): open findings, so a breach shows from the start. */
+    private List<Rows.Finding> storedOpenFindings(WatchdogConfig.Monitor m) {
         try (StoreSession s = store.session()) {
-            return s.database(m.indexLog()).map(db -> db.status() == Rows.DatabaseStatus.BREACHED
-                    || s.openFindings(db.id()).stream().anyMatch(f -> f.kind().equals("fraud"))).orElse(false);
+            return s.database(m.indexLog()).map(db -> s.openFindings(db.id())).orElse(List.of());
+        }
+    }
+
+    private boolean breached(WatchdogConfig.Monitor m) {
+        try (StoreSession s = store.session()) {
+            return s.database(m.indexLog()).map(db -> db.status() == Rows.DatabaseStatus.BREACHED).orElse(false);
+        }
+    }
+
+    /** The largest signed checkpoint of the index log seen so far, verified or not (what the executor published). */
+    private long publishedSize(WatchdogConfig.Monitor m) {
+        try (StoreSession s = store.session()) {
+            return s.database(m.indexLog()).map(db -> s.largestCheckpointSize(db.id(), m.indexLog())).orElse(0L);
         }
     }
 
@@ -213,19 +227,18 @@ public final class MonitorScheduler implements AutoCloseable {
         WatchdogConfig.Monitor m = state.config();
         WatchdogConfig.Limits limits = config.limits();
         AuditSettings settings = AuditSettings.defaults().withPendingDeadline(m.pendingDeadline()).withMaxGrowth(limits.maxGrowth())
-                .withHttp(httpConfig(limits).withObserver(metrics.fetchObserver(name)));
+                .withHttp(httpConfig(limits).withObserver(metrics.fetchObserver(name, state::removed)));
         AuditTarget target = new AuditTarget(m.indexLog(), m.executor(), m.oplogBases(), m.acceptForks());
         state.started();
         try {
             PassReport r = new Auditor(store, engine, settings, clock).pass(target, line -> LOG.debug("monitor {}: {}", name, line),
                     () -> stopping || interrupted.getAsBoolean());
             Instant now = clock.instant();
-            state.finished(r, now);
-            boolean success = r.verdict() == Verdict.VERIFIED || r.verdict() == Verdict.PENDING;
-            if (success && r.verifiedPosition() >= r.indexSize()) {
-                caughtUpAt.put(name, now.toEpochMilli());
+            state.finished(r, now, publishedSize(m));
+            if (state.removed()) {
+                return; // removed while it ran: its series are gone and stay gone
             }
-            metrics.pass(name, r, now.toEpochMilli(), success, caughtUpAt.getOrDefault(name, now.toEpochMilli()));
+            metrics.pass(name, r, now.toEpochMilli(), state.lagEntries(), state.lagSeconds(now));
             metrics.state(name, state.health(now).name().toLowerCase(java.util.Locale.ROOT));
             logPass(name, r);
         } catch (InterruptedException e) {
@@ -235,8 +248,10 @@ public final class MonitorScheduler implements AutoCloseable {
             // The store or a bug, not the executor: logged with its stack, and the monitor shows it.
             Instant now = clock.instant();
             state.failed(e.toString(), now);
-            metrics.passFailed(name, now.toEpochMilli());
-            metrics.state(name, state.health(now).name().toLowerCase(java.util.Locale.ROOT));
+            if (!state.removed()) {
+                metrics.passFailed(name, now.toEpochMilli(), state.lagSeconds(now));
+                metrics.state(name, state.health(now).name().toLowerCase(java.util.Locale.ROOT));
+            }
             LOG.error("monitor {}: the pass failed: {}", name, e.toString(), e);
         }
     }

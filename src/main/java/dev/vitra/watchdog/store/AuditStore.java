@@ -47,7 +47,9 @@ public final class AuditStore implements AutoCloseable {
             throw new StoreException("cannot create the directory of " + absolute + ": " + e.getMessage(), e);
         }
         JdbcDataSource h2 = new JdbcDataSource();
-        h2.setURL("jdbc:h2:file:" + name + ";WRITE_DELAY=0");
+        // The store is closed by its owner (the service closes it after its passes commit at shutdown), never by H2
+        // itself when the JVM begins to exit.
+        h2.setURL("jdbc:h2:file:" + name + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE");
         h2.setUser("sa");
         h2.setPassword("");
         return open(h2, "H2 file " + name + H2_SUFFIX);

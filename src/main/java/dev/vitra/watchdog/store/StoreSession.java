@@ -410,6 +410,14 @@ public final class StoreSession implements AutoCloseable {
                 rs -> rs.getBytes(1)).stream().findFirst();
     }
 
+    /** The largest signed checkpoint recorded for a log (0 when none): what its server published, verified or not. */
+    public long largestCheckpointSize(long dbId, LogId logId) {
+        return query("SELECT MAX(tree_size) FROM checkpoint WHERE db_id = ? AND log_id = ?", p -> {
+            p.setLong(1, dbId);
+            p.setString(2, logId.hex());
+        }, rs -> rs.getLong(1)).stream().findFirst().orElse(0L);
+    }
+
     /** A stored proof document by its id (the SHA-256 of its bytes), whichever finding it belongs to. */
     public Optional<byte[]> proofById(String proofId) {
         return query("SELECT proof FROM finding WHERE proof_id = ? AND proof IS NOT NULL ORDER BY id LIMIT 1",

@@ -47,6 +47,16 @@ function call(fn, self, ...args) {
   return ReflectApply(fn, self, args);
 }
 
+// The runtime's wrappers of built-ins print like the built-ins they stand for (Function.prototype.toString, below):
+// on any other engine those are native functions, and a contract may look.
+const WeakMapGet = WeakMap.prototype.get;
+const WeakMapSet = WeakMap.prototype.set;
+const nativeNames = new WeakMap();
+function asNative(fn, name) {
+  call(WeakMapSet, nativeNames, fn, name);
+  return fn;
+}
+
 // ---- Determinism guards (PROTOCOL §4): inside apply() and contract loading for apply. ----
 let deterministic = false;
 
@@ -71,14 +81,20 @@ function refuse(what) {
   }
 }
 
-Math.random = function random() {
-  refuse('Math.random()');
-  return MathRandom();
-};
+// Wrappers are written as methods: like built-in functions they have no prototype and are not constructors.
+Object.defineProperty(Math, 'random', {
+  value: asNative({
+    random() {
+      refuse('Math.random()');
+      return MathRandom();
+    }
+  }.random, 'random'),
+  writable: true, enumerable: false, configurable: true
+});
 
 // Set once the engine-dependence marking is defined (below): new Date(string) parses like Date.parse.
 let dateStringHook = (value) => {};
-const SafeDate = function Date(...args) {
+const SafeDate = asNative(function Date(...args) {
   if (new.target === undefined) {
     refuse('Date()');
     return ReflectApply(RealDate, undefined, []);
@@ -89,14 +105,21 @@ const SafeDate = function Date(...args) {
     dateStringHook(args[0]);
   }
   return ReflectConstruct(RealDate, args, new.target);
-};
-SafeDate.prototype = RealDate.prototype;
-SafeDate.UTC = RealDate.UTC;
-SafeDate.parse = RealDate.parse;
-SafeDate.now = function now() {
-  refuse('Date.now()');
-  return call(RealDateNow, RealDate);
-};
+}, 'Date');
+// The same own properties as the built-in Date: length 7, prototype, and UTC, parse, now (not enumerable).
+Object.defineProperty(SafeDate, 'length', { value: 7 });
+Object.defineProperty(SafeDate, 'prototype', { value: RealDate.prototype, writable: false });
+Object.defineProperty(SafeDate, 'UTC', { value: RealDate.UTC, writable: true, enumerable: false, configurable: true });
+Object.defineProperty(SafeDate, 'parse', { value: RealDate.parse, writable: true, enumerable: false, configurable: true });
+Object.defineProperty(SafeDate, 'now', {
+  value: asNative({
+    now() {
+      refuse('Date.now()');
+      return call(RealDateNow, RealDate);
+    }
+  }.now, 'now'),
+  writable: true, enumerable: false, configurable: true
+});
 Object.defineProperty(RealDate.prototype, 'constructor', { value: SafeDate, writable: true, configurable: true });
 globalThis.Date = SafeDate;
 
@@ -116,19 +139,23 @@ if (typeof Intl === 'object' && Intl !== null && typeof Intl.DateTimeFormat === 
     configurable: true
   });
   Object.defineProperty(proto, 'formatToParts', {
-    value: function formatToParts(date) {
-      if (date === undefined) refuse('Intl.DateTimeFormat formatToParts() without a date');
-      return call(formatToParts, this, date);
-    },
+    value: asNative({
+      formatToParts(date) {
+        if (date === undefined) refuse('Intl.DateTimeFormat formatToParts() without a date');
+        return call(formatToParts, this, date);
+      }
+    }.formatToParts, 'formatToParts'),
     writable: true,
     configurable: true
   });
 }
 
 for (const timer of ['setTimeout', 'setInterval', 'setImmediate', 'clearTimeout', 'clearInterval']) {
-  globalThis[timer] = function () {
-    throw new ErrorCtor(timer + ' is not available to contracts: there is no event loop');
-  };
+  globalThis[timer] = asNative({
+    [timer]() {
+      throw new ErrorCtor(timer + ' is not available to contracts: there is no event loop');
+    }
+  }[timer], timer);
 }
 
 // ---- Paths (PROTOCOL §4). ----
@@ -418,9 +445,10 @@ export function seal() {
  * Called before the contract module is evaluated, so its top-level code already sees the right mode; for apply()
  * it also opens the transaction's sticky state.
  */
-export function prepare(isDeterministic, isWriter, isApply) {
+export function prepare(isDeterministic, isWriter) {
   deterministic = isDeterministic;
-  current = isApply === true ? { failure: null, limit: null, engineDependent: [] } : null;
+  // Every call gets sticky state: limits (JSON depth, BigInt length) hold in call() and process() too.
+  current = { failure: null, limit: null, engineDependent: [] };
   contractApi.setIsWriter(isWriter === true);
 }
 
@@ -492,8 +520,11 @@ export function runCall(ns, method, paramsText) {
     }
     call(arrayPush, emitted, text);
   };
+  const state = current;
   const finish = (ok, v) => {
+    current = null;
     if (limit !== null) return ['limit', limit[0], limit[1]];
+    if (state !== null && state.limit !== null) return ['limit', state.limit[0], state.limit[1]];
     if (!ok) return describeThrown(v);
     const text = v === undefined ? null : jsonStringify(v);
     return ['ok', text === undefined ? null : text, emitted];
@@ -512,7 +543,10 @@ export function runProcess(ns, opText) {
   if (typeof fn !== 'function') {
     return { state: 'done', value: ['ok', null] };
   }
+  const state = current;
   const finish = (ok, v) => {
+    current = null;
+    if (state !== null && state.limit !== null) return ['limit', state.limit[0], state.limit[1]];
     if (!ok) return describeThrown(v);
     const text = v === undefined ? null : jsonStringify(v);
     return ['ok', text === undefined ? null : text];
@@ -572,6 +606,7 @@ for (const name of APPROXIMATED_MATH) {
       return ReflectApply(original, Math, args);
     }
   }[name];
+  asNative(wrapper, name);
   Object.defineProperty(wrapper, 'length', { value: original.length });
   Object.defineProperty(Math, name, { value: wrapper, writable: true, enumerable: false, configurable: true });
 }
@@ -586,6 +621,7 @@ function markMethod(object, name, feature) {
       return ReflectApply(original, this, args);
     }
   }[name];
+  asNative(wrapper, name);
   Object.defineProperty(wrapper, 'length', { value: original.length });
   Object.defineProperty(object, name, { value: wrapper, writable: d.writable, enumerable: d.enumerable, configurable: true });
 }
@@ -601,10 +637,10 @@ if (typeof Intl === 'object' && Intl !== null) {
       // Every Intl service: mark when one is constructed (all output goes through an instance).
       const Original = d.value;
       const feature = 'Intl.' + StringCtor(name);
-      const Marked = function (...args) {
+      const Marked = asNative(function (...args) {
         markEngineDependent(feature);
         return new.target === undefined ? ReflectApply(Original, this, args) : ReflectConstruct(Original, args, new.target);
-      };
+      }, StringCtor(Original.name));
       ObjectSetPrototypeOf(Marked, ObjectGetPrototypeOf(Original));
       for (const key of ReflectOwnKeys(Original)) {
         if (key !== 'prototype' && key !== 'length' && key !== 'name') {
@@ -635,6 +671,7 @@ for (const name of ['parse', 'stringify']) {
       }
     }
   }[name];
+  asNative(wrapper, name);
   Object.defineProperty(wrapper, 'length', { value: original.length });
   Object.defineProperty(JSON, name, { value: wrapper, writable: true, enumerable: false, configurable: true });
 }
@@ -643,15 +680,53 @@ for (const name of ['parse', 'stringify']) {
 const MAX_BIGINT_STRING_CHARS = 100000;
 {
   const Original = BigInt;
+  const SymbolToPrimitive = Symbol.toPrimitive;
+  const isObject = (v) => v !== null && (typeof v === 'object' || typeof v === 'function');
+  // ECMAScript's ToPrimitive(value, number), step for step, so that BigInt(object) sees the string an object yields.
+  const toPrimitiveNumber = (value) => {
+    const exotic = value[SymbolToPrimitive];
+    if (exotic !== undefined && exotic !== null) {
+      if (typeof exotic !== 'function') throw new TypeErrorIntrinsic('Symbol.toPrimitive is not a function');
+      const result = call(exotic, value, 'number');
+      if (isObject(result)) throw new TypeErrorIntrinsic('Cannot convert object to primitive value');
+      return result;
+    }
+    const names = ['valueOf', 'toString'];
+    for (let i = 0; i < 2; i++) { // an indexed loop: runs inside contract code, where iterators may be replaced
+      const method = value[names[i]];
+      if (typeof method === 'function') {
+        const result = call(method, value);
+        if (!isObject(result)) return result;
+      }
+    }
+    throw new TypeErrorIntrinsic('Cannot convert object to primitive value');
+  };
+  const checkLength = (value, what) => {
+    if (typeof value === 'string' && value.length > MAX_BIGINT_STRING_CHARS) {
+      hitLimit('BUILTIN_INPUT', what + ' was given a string of ' + value.length + ' characters, more than this'
+        + ' monitor\'s limit of ' + MAX_BIGINT_STRING_CHARS + ' (the engine cannot interrupt the parse)');
+    }
+  };
   const wrapper = {
     BigInt(value) {
-      if (typeof value === 'string' && value.length > MAX_BIGINT_STRING_CHARS) {
-        hitLimit('BUILTIN_INPUT', 'BigInt() was given a string of ' + value.length + ' characters, more than this'
-          + ' monitor\'s limit of ' + MAX_BIGINT_STRING_CHARS + ' (the engine cannot interrupt the parse)');
-      }
-      return Original(value);
+      const primitive = isObject(value) ? toPrimitiveNumber(value) : value;
+      checkLength(primitive, 'BigInt()');
+      return Original(primitive);
     }
   }.BigInt;
+  for (const name of ['asIntN', 'asUintN']) {
+    const originalStatic = Original[name];
+    const wrapped = {
+      [name](bits, bigint) {
+        checkLength(bigint, 'BigInt.' + name + '()');
+        return originalStatic(bits, bigint);
+      }
+    }[name];
+    asNative(wrapped, name);
+    Object.defineProperty(wrapped, 'length', { value: 2 });
+    Object.defineProperty(Original, name, { value: wrapped, writable: true, enumerable: false, configurable: true });
+  }
+  asNative(wrapper, 'BigInt');
   for (const key of ReflectOwnKeys(Original)) {
     if (key !== 'name' && key !== 'length') {
       Object.defineProperty(wrapper, key, ReflectGetOwnPropertyDescriptor(Original, key));
@@ -662,18 +737,42 @@ const MAX_BIGINT_STRING_CHARS = 100000;
 }
 // Strings outside ECMAScript's date-time format are parsed by implementation-specific heuristics.
 {
-  const ISO_DATE = /^(?:\d{4}|[+-]\d{6})(?:-\d{2}(?:-\d{2})?)?(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{3})?)?(?:Z|[+-]\d{2}:\d{2})?)?$/;
-  const markNonIso = (value) => {
-    if (typeof value === 'string' && !call(RegExpTestEarly, ISO_DATE, value)) markEngineDependent('Date.parse (a string not in the ISO format)');
+  // ECMAScript's date-time format, with every field captured so that its range can be checked too: engines
+  // disagree on out-of-range values (+24:00, 23:60, February 30) although the format says NaN.
+  const ISO_DATE = /^(\d{4}|[+-]\d{6})(?:-(\d{2})(?:-(\d{2}))?)?(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{3})?)?(?:Z|[+-](\d{2}):(\d{2}))?)?$/;
+  const RegExpExec = RegExp.prototype.exec;
+  const inRange = (text, lo, hi) => text === undefined || (+text >= lo && +text <= hi);
+  const daysIn = (year, month) => month === 2 ? ((year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28)
+    : (month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31);
+  const isStrictIso = (value) => {
+    const m = call(RegExpExec, ISO_DATE, value);
+    if (m === null) return false;
+    if (m[1] === '-000000') return false; // the format forbids minus zero as a year
+    if (!inRange(m[2], 1, 12) || !inRange(m[4], 0, 23) || !inRange(m[5], 0, 59) || !inRange(m[6], 0, 59)
+      || !inRange(m[7], 0, 23) || !inRange(m[8], 0, 59)) return false;
+    return m[3] === undefined || (+m[3] >= 1 && +m[3] <= daysIn(+m[1], m[2] === undefined ? 1 : +m[2]));
+  };
+  const FEATURE = 'Date.parse (a string not in the ISO format)';
+  // Date.parse converts any argument to a string and parses it; new Date(x) parses only a string, or an object (not a
+  // Date) whose primitive may be one: numbers are time values.
+  const markNonIso = (value, parsesAnything) => {
+    if (typeof value === 'string') {
+      if (!isStrictIso(value)) markEngineDependent(FEATURE);
+    } else if (parsesAnything || (value !== null && typeof value === 'object' && !(value instanceof RealDate))) {
+      markEngineDependent(FEATURE);
+    }
   };
   const originalParse = RealDate.parse;
-  SafeDate.parse = {
-    parse(value) {
-      markNonIso(value);
-      return originalParse(value);
-    }
-  }.parse;
-  dateStringHook = markNonIso;
+  Object.defineProperty(SafeDate, 'parse', {
+    value: asNative({
+      parse(value) {
+        markNonIso(value, true);
+        return originalParse(value);
+      }
+    }.parse, 'parse'),
+    writable: true, enumerable: false, configurable: true
+  });
+  dateStringHook = (value) => markNonIso(value, false);
 }
 // Implementation-defined text: the time zone's name in Date strings, Number digits in a radix other than 10.
 markMethod(Date.prototype, 'toString', 'Date.prototype.toString');
@@ -686,8 +785,22 @@ markMethod(Date.prototype, 'toTimeString', 'Date.prototype.toTimeString');
       return ReflectApply(original, this, args);
     }
   }.toString;
+  asNative(wrapper, 'toString');
   Object.defineProperty(wrapper, 'length', { value: original.length });
   Object.defineProperty(Number.prototype, 'toString', { value: wrapper, writable: true, enumerable: false, configurable: true });
+}
+
+// Function.prototype.toString shows the runtime's wrappers as the native functions they stand for.
+{
+  const original = Function.prototype.toString;
+  const wrapper = {
+    toString() {
+      const name = typeof this === 'function' ? call(WeakMapGet, nativeNames, this) : undefined;
+      return name !== undefined ? 'function ' + name + '() { [native code] }' : call(original, this);
+    }
+  }.toString;
+  asNative(wrapper, 'toString');
+  Object.defineProperty(Function.prototype, 'toString', { value: wrapper, writable: true, enumerable: false, configurable: true });
 }
 
 // The override mistake: with frozen prototypes, `this.name = ...` in an Error subclass or `obj.toString = ...`

@@ -132,6 +132,39 @@ class ContractRealmTest {
     }
 
     @Test
+    void theRuntimesWrappersLookLikeTheBuiltInsTheyStandFor() {
+        // Review finding: Object.keys(Date), Date.length, constructible wrappers and their source text all showed.
+        String probe = "tx.put('v', [Object.keys(Date).length, Date.length, Date.name, Date.now.prototype === undefined,"
+                + " Math.random.prototype === undefined, Reflect.ownKeys(Date.now).join(), String(Date.parse), String(Date.now),"
+                + " String(Math.pow), String(BigInt), String(JSON.parse), String(Date), String(Function.prototype.toString),"
+                + " String(BigInt.asUintN), String(Intl.NumberFormat), (() => { try { new Date.now(); return 'constructed' }"
+                + " catch (e) { return e instanceof TypeError } })(), String(function mine (a) { return a }),"
+                + " Object.getOwnPropertyDescriptor(Date, 'parse').enumerable, Date.prototype.constructor === Date])";
+        assertThat(entries(apply(applying(probe), empty, OP))).containsExactly("{\"type\":\"put\",\"path\":\"/v\",\"value\":"
+                + "[0,7,\"Date\",true,true,\"length,name\",\"function parse() { [native code] }\","
+                + "\"function now() { [native code] }\",\"function pow() { [native code] }\",\"function BigInt() { [native code] }\","
+                + "\"function parse() { [native code] }\",\"function Date() { [native code] }\","
+                + "\"function toString() { [native code] }\",\"function asUintN() { [native code] }\","
+                + "\"function NumberFormat() { [native code] }\",true,\"function mine (a) { return a }\",false,true]}");
+    }
+
+    @Test
+    void isoDatesWithOutOfRangeFieldsAndDatesParsedFromObjectsAreMarked() {
+        // Review finding: GraalJS parses +24:00, 23:60 and February 30 where V8 (and the format) give NaN.
+        for (String use : List.of("Date.parse('2020-01-01T00:00:00+24:00')", "Date.parse('2020-01-01T00:00+23:60')",
+                "Date.parse('2020-02-30')", "Date.parse('2021-02-29')", "Date.parse('2020-13-01')", "Date.parse('2020-01-01T24:00')",
+                "Date.parse({toString () { return 'Jan 1 2020' }})", "Date.parse(new String('2020-01-01'))", "Date.parse(0)",
+                "new Date({toString () { return 'Jan 1 2020' }}).getTime()")) {
+            assertThat(apply(applying("tx.put('v', String(" + use + "))"), empty, OP).engineDependentFeatures()).as(use)
+                    .contains("Date.parse (a string not in the ISO format)");
+        }
+        for (String exact : List.of("Date.parse('2020-02-29')", "Date.parse('2020-12-31T23:59:59.999-23:59')", "new Date(0).getTime()",
+                "new Date(new Date(5)).getTime()", "new Date(2020, 1, 30).getTime()")) {
+            assertThat(apply(applying("tx.put('v', String(" + exact + "))"), empty, OP).engineDependentFeatures()).as(exact).isEmpty();
+        }
+    }
+
+    @Test
     void aBigIntParsedFromAStringTooLongToInterruptIsAbortedNeverAVerdict() {
         String longest = "BigInt('7'.repeat(" + ContractLimits.MAX_BIGINT_STRING_CHARS + ")) % 10n";
         assertThat(entries(apply(applying("tx.put('v', String(" + longest + "))"), empty, OP)))
@@ -140,11 +173,39 @@ class ContractRealmTest {
                 empty, OP);
         assertThat(aborted(tooLong).reason()).isEqualTo(AbortReason.BUILTIN_INPUT);
         assertThat(aborted(tooLong).detail()).contains("3000000 characters");
+        // Review finding: an object converting to the string, and BigInt.asUintN, went around the check.
+        for (String bypass : List.of("BigInt({ [Symbol.toPrimitive] () { return '7'.repeat(1e6) } })",
+                "BigInt({ valueOf () { return '7'.repeat(1e6) } })", "BigInt.asUintN(8, '7'.repeat(1e6))")) {
+            assertThat(aborted(apply(applying("let v; try { v = " + bypass + " } catch (e) { v = 'caught' } tx.put('v', String(v))"),
+                    empty, OP)).reason()).as(bypass).isEqualTo(AbortReason.BUILTIN_INPUT);
+        }
+        // Conversion order and errors as specified: toPrimitive with hint "number", then valueOf before toString.
+        assertThat(entries(apply(applying("const log = []; const v = BigInt({ valueOf () { log.push('v'); return {} },"
+                + " toString () { log.push('s'); return '12' } }); let e1; try { BigInt({ [Symbol.toPrimitive]: 1 }) } catch (e)"
+                + " { e1 = e instanceof TypeError } tx.put('v', [String(v), log.join(), e1, String(BigInt({ [Symbol.toPrimitive]"
+                + " (hint) { return hint === 'number' ? 5 : 6 } }))])"), empty, OP)))
+                .containsExactly("{\"type\":\"put\",\"path\":\"/v\",\"value\":[\"12\",\"v,s\",true,\"5\"]}");
         // The wrapper is the BigInt contracts know: not a constructor, the same statics, the constructor of 1n.
         assertThat(entries(apply(applying("let c; try { new BigInt(1) } catch (e) { c = e instanceof TypeError }"
                 + " tx.put('v', [c, (1n).constructor === BigInt, BigInt.asUintN(8, 257n) === 1n, BigInt.name, BigInt.length,"
                 + " BigInt(' 12 ') === 12n, typeof BigInt.prototype.toString])"), empty, OP)))
                 .containsExactly("{\"type\":\"put\",\"path\":\"/v\",\"value\":[true,true,true,\"BigInt\",1,true,\"function\"]}");
+    }
+
+    @Test
+    void limitsAreStickyInCallsToo() {
+        Contract c = load("export function big () { try { return String(BigInt('7'.repeat(2e5))) } catch (e) { return 'caught' } }\n"
+                + "export function apply (tx) { }\n");
+        assertThat(ENGINE.call(c, "big", "{}", false, empty)).isInstanceOfSatisfying(CallOutcome.Aborted.class,
+                a -> assertThat(a.reason()).isEqualTo(AbortReason.BUILTIN_INPUT));
+    }
+
+    @Test
+    void aConfirmingRunInABrandNewContextGetsSeveralTimesTheBudget() {
+        // Review finding: a slow transaction confirmed cold timed out every pass, so a breach in it was never proven.
+        ApplyOutcome.Aborted fresh = aborted(ENGINE.applyFresh(applying("while (true) {}"), empty, OP, ContractTestSupport.ack(0)));
+        assertThat(fresh.detail()).contains("budget of " + 2000 * ContractEngine.FRESH_BUDGET_FACTOR + " ms");
+        assertThat(aborted(apply(applying("while (true) {}"), empty, OP)).detail()).contains("budget of 2000 ms");
     }
 
     @Test

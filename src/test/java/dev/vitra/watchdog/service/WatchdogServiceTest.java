@@ -219,6 +219,17 @@ class WatchdogServiceTest {
         assertThat(page.headers().firstValue("Content-Type")).hasValue("text/html; charset=utf-8");
         assertThat(page.body()).contains("data-monitor=\"cheat\"", "<span class=\"state breached\">breached</span>",
                 "href=\"/api/proofs/" + proofId + "\"", "/a&lt;b&gt;").doesNotContain("/a<b>");
+        // What a person sees: the page as headless Chromium renders it.
+        String dom = chromiumDom("http://127.0.0.1:" + s.httpPort() + "/", dir.resolve("chromium"));
+        java.util.Map<String, String> shown = new java.util.TreeMap<>();
+        java.util.regex.Matcher row = java.util.regex.Pattern.compile(
+                "<tr data-monitor=\"([a-z]+)\">.*?<span class=\"state [a-z]+\">([a-z]+)</span>", java.util.regex.Pattern.DOTALL).matcher(dom);
+        while (row.find()) {
+            shown.put(row.group(1), row.group(2));
+        }
+        assertThat(shown).containsEntry("honest", "verified").containsEntry("cheat", "breached").containsEntry("down", "unavailable")
+                .containsEntry("slow", "unavailable").containsKey("limited");
+        assertThat(dom).contains("1 breached", "/a&lt;b&gt;", "ChangeMismatchError").doesNotContain("<b>");
         assertThat(get(s, "/healthz").statusCode()).isEqualTo(200);
         assertThat(get(s, "/readyz").statusCode()).isEqualTo(200);
         assertThat(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.httpPort() + "/api/monitors"))
@@ -227,6 +238,19 @@ class WatchdogServiceTest {
         assertThat(get(s, "/api/monitors/nobody").statusCode()).isEqualTo(404);
         JsonValue findings = Json.parse(get(s, "/api/findings").body());
         assertThat(Json.write(findings)).contains("\"monitor\":\"cheat\"", "ChangeMismatchError");
+    }
+
+    /** The DOM headless Chromium builds from {@code url} (Debian's chromium; the flags keep it off the network). */
+    private static String chromiumDom(String url, Path profile) throws Exception {
+        Path chromium = dev.vitra.watchdog.metrics.ExternalTools.require("chromium", "chromium");
+        Files.createDirectories(profile);
+        Process p = new ProcessBuilder(chromium.toString(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--user-data-dir=" + profile, "--dump-dom", url).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        String dom = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).isZero();
+        return dom;
     }
 
     @Test
