@@ -96,6 +96,60 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void problemsBehindOtherProblemsAreReportedInTheSameRun() {
+        // Review finding: a duplicate key hid the rest, and a monitor with one problem skipped the uniqueness checks.
+        List<String> p = problems("monitors:\n"
+                + "  - {name: b, executor: 'http://h:1', index-log: " + LOG_A + ", freshness-deadline: 1s}\n"
+                + "  - {name: b, executor: 'http://h:1', index-log: " + LOG_B + "}\n"
+                + "  - {name: c, name: d, executor: 'http://h:1', index-log: " + LOG_A + "}\n");
+        assertThat(p).containsExactly(
+                "/etc/vitra/monitors.yaml:2: monitors[0].freshness-deadline: must be longer than the longest wait between passes"
+                        + " (35s, interval plus jitter), or the monitor is always stale",
+                "/etc/vitra/monitors.yaml:3: monitors[1].name: \"b\" is already the name of monitors[0]",
+                "/etc/vitra/monitors.yaml:4: monitors[2].name: appears twice in one mapping",
+                "/etc/vitra/monitors.yaml:4: monitors[2].index-log: the database is already monitored by \"b\"");
+    }
+
+    @Test
+    void baseUrlsMustBeFetchedExactlyAsWrittenAndCarryNoCredentials() {
+        String base = "monitors:\n  - name: m\n    index-log: " + LOG_A + "\n    executor: ";
+        for (String bad : List.of("'http:///x'", "'http:h'", "'http://127.0.0.1:1/ x'", "'http://h/<script>'", "'http://h/a\"b'",
+                "'ftp://h'", "'http://h/?q=1'", "'http://h:80/'")) {
+            assertThat(problems(base + bad + "\n")).as(bad).singleElement().asString().startsWith("/etc/vitra/monitors.yaml:4: monitors[0].executor: ");
+        }
+        assertThat(problems(base + "'http://user:S3CRET@h/'\n")).singleElement().asString()
+                .contains("credentials in a URL").doesNotContain("S3CRET");
+        for (String good : List.of("http://h", "http://h/", "https://Example.COM:8443/base/path", "http://127.0.0.1:9/a%20b")) {
+            assertThat(problemsOrNone(base + "'" + good + "'\n")).as(good).isEmpty();
+        }
+    }
+
+    private static List<String> problemsOrNone(String yaml) {
+        try {
+            parse(yaml);
+            return List.of();
+        } catch (ConfigException e) {
+            return e.problems();
+        }
+    }
+
+    @Test
+    void aCronScheduleNeedsAFreshnessDeadlineLongerThanItsWidestGap() {
+        String base = "monitors:\n  - name: m\n    executor: http://h:1\n    index-log: " + LOG_A + "\n";
+        assertThat(problems(base + "    schedule: {cron: '0 * * * * ?'}\n    freshness-deadline: 1s\n")).singleElement().asString()
+                .contains("freshness-deadline: must be longer than the longest wait between passes (1m, from the cron schedule)");
+        assertThat(problems(base + "    schedule: {cron: '0 0 3 ? * MON'}\n")).singleElement().asString().contains("(7d, from the cron schedule)");
+        assertThat(problemsOrNone(base + "    schedule: {cron: '0 */5 * * * ?'}\n")).isEmpty();
+    }
+
+    @Test
+    void secretFilesMustBeSmallRegularFiles(@TempDir Path dir) throws Exception {
+        assertThatThrownBy(() -> Secret.fromFile(Path.of("/dev/zero"))).hasMessageContaining("not a regular file");
+        Files.write(dir.resolve("big"), new byte[Secret.MAX_BYTES + 1]);
+        assertThatThrownBy(() -> Secret.fromFile(dir.resolve("big"))).hasMessageContaining("larger than");
+    }
+
+    @Test
     void schedulesAreIntervalsWithJitterOrValidCronExpressions() throws Exception {
         String base = "monitors:\n  - name: m\n    executor: http://h:1\n    index-log: " + LOG_A + "\n    schedule: ";
         assertThat(parse(base + "{every: 2m, jitter: 10s}\n").monitors().get(0).schedule())
@@ -106,7 +160,8 @@ class ConfigLoaderTest {
                 .startsWith("/etc/vitra/monitors.yaml:5: monitors[0].schedule.cron: not a Quartz cron expression");
         assertThat(problems(base + "{every: 500ms}\n")).containsExactly("/etc/vitra/monitors.yaml:5: monitors[0].schedule.every: must be at least 1s");
         assertThat(problems(base + "{every: 10m}\n    freshness-deadline: 5m\n")).singleElement().asString()
-                .contains("freshness-deadline: must be longer than the schedule's interval plus jitter (10m)");
+                .contains("freshness-deadline: must be longer than the longest wait between passes (10m, interval plus jitter)");
+        assertThat(problems(base + "{every: 0s}\n")).singleElement().asString().contains("schedule.every: must be longer than zero");
     }
 
     @Test

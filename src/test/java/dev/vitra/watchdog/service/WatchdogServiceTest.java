@@ -104,7 +104,7 @@ class WatchdogServiceTest {
     }
 
     private static String monitor(String name, String url, String index) {
-        return "  - name: " + name + "\n    executor: '" + url + "'\n    index-log: " + index + "\n"
+        return "  - name: " + name + "\n    executor: \"" + url + "\"\n    index-log: " + index + "\n"
                 + "    schedule: {every: 1s}\n    freshness-deadline: 1m\n";
     }
 
@@ -171,7 +171,7 @@ class WatchdogServiceTest {
         Path file = dir.resolve("monitors.yaml");
         Files.writeString(file, config(dir, monitor("honest", honest.url(), honest.index()) + monitor("cheat", cheat.url(), cheat.index())
                 + monitor("limited", limited.url(), limited.index()) + monitor("slow", slow.url(), slow.index())
-                + monitor("down", "http://127.0.0.1:" + freePortWithNothingListening() + "/a<b>", database(dir.resolve("down"), 0).index())));
+                + monitor("down", "http://127.0.0.1:" + freePortWithNothingListening() + "/a&b'c", database(dir.resolve("down"), 0).index())));
         WatchdogService s = start(file);
 
         JsonValue.Obj h = await(s, "honest", passes(1));
@@ -209,6 +209,14 @@ class WatchdogServiceTest {
                 "vitra_watchdog_pass_duration_seconds_bucket{monitor=\"honest\"",
                 "vitra_watchdog_ops_replayed_total{monitor=\"honest\"} 5.0",
                 "vitra_watchdog_contract_runtime_info{", "jvm_memory_used_bytes");
+        // Prometheus asking for protobuf first (review finding: an empty reply) gets a text format it also accepts.
+        HttpResponse<String> negotiated = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.httpPort() + "/metrics"))
+                .header("Accept", "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited;q=0.6,"
+                        + "application/openmetrics-text;version=1.0.0;q=0.5,text/plain;version=0.0.4;q=0.4,*/*;q=0.1").build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(negotiated.statusCode()).isEqualTo(200);
+        assertThat(negotiated.headers().firstValue("Content-Type").orElse("")).startsWith("application/openmetrics-text");
+        assertThat(negotiated.body()).contains("vitra_watchdog_monitor_state").endsWith("# EOF\n");
         // Every metric the Grafana dashboard and the alerting rules use exists in this real scrape.
         for (String name : dev.vitra.watchdog.metrics.DashboardAndRulesTest.metricNames()) {
             assertThat(metrics).as("grafana/ uses %s", name).containsPattern("(?m)^" + name + "[{ ]");
@@ -218,7 +226,7 @@ class WatchdogServiceTest {
         HttpResponse<String> page = get(s, "/");
         assertThat(page.headers().firstValue("Content-Type")).hasValue("text/html; charset=utf-8");
         assertThat(page.body()).contains("data-monitor=\"cheat\"", "<span class=\"state breached\">breached</span>",
-                "href=\"/api/proofs/" + proofId + "\"", "/a&lt;b&gt;").doesNotContain("/a<b>");
+                "href=\"/api/proofs/" + proofId + "\"", "/a&amp;b&#39;c").doesNotContain("/a&b'c");
         // What a person sees: the page as headless Chromium renders it.
         String dom = chromiumDom("http://127.0.0.1:" + s.httpPort() + "/", dir.resolve("chromium"));
         java.util.Map<String, String> shown = new java.util.TreeMap<>();
@@ -229,7 +237,7 @@ class WatchdogServiceTest {
         }
         assertThat(shown).containsEntry("honest", "verified").containsEntry("cheat", "breached").containsEntry("down", "unavailable")
                 .containsEntry("slow", "unavailable").containsKey("limited");
-        assertThat(dom).contains("1 breached", "/a&lt;b&gt;", "ChangeMismatchError").doesNotContain("<b>");
+        assertThat(dom).contains("1 breached", "/a&amp;b'c", "ChangeMismatchError");
         assertThat(get(s, "/healthz").statusCode()).isEqualTo(200);
         assertThat(get(s, "/readyz").statusCode()).isEqualTo(200);
         assertThat(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.httpPort() + "/api/monitors"))
@@ -294,6 +302,26 @@ class WatchdogServiceTest {
         JsonValue.Obj status = await(second, "a", passes(1));
         assertThat(text(status, "lastPassTransactions")).isEqualTo("3");
         assertThat(text(status, "state")).isEqualTo("verified");
+    }
+
+    @Test
+    void aBreachProvenBeforeARestartShowsWithItsProofBeforeTheFirstPass(@TempDir Path dir) throws Exception {
+        Db cheat = database(dir.resolve("cheat"), 2);
+        cheat.executor().setFault(Fault.WRONG_CHANGES, true);
+        cheat.increment(1);
+        Path file = dir.resolve("monitors.yaml");
+        Files.writeString(file, config(dir, monitor("cheat", cheat.url(), cheat.index())));
+        WatchdogService first = start(file);
+        assertThat(text(await(first, "cheat", passes(1)), "state")).isEqualTo("breached");
+        first.close();
+        // Restarted with a schedule that runs no pass soon: what shows comes from the store alone.
+        Files.writeString(file, config(dir, monitor("cheat", cheat.url(), cheat.index()))
+                .replace("schedule: {every: 1s}\n    freshness-deadline: 1m", "schedule: {cron: '0 0 3 1 1 ?'}\n    freshness-deadline: 400d"));
+        WatchdogService second = start(file);
+        JsonValue.Obj status = monitorStatus(second, "cheat");
+        assertThat(text(status, "passes")).isEqualTo("0");
+        assertThat(text(status, "state")).isEqualTo("breached");
+        assertThat(text(status, "openFindings")).contains("ChangeMismatchError", "proofId");
     }
 
     @Test
