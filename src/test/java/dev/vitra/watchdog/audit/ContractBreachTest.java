@@ -368,8 +368,10 @@ class ContractBreachTest {
             for (int run = 0; run < 3; run++) {
                 PassReport r = f.audit(AuditFixture.fastSettings(), f.target());
                 assertThat(r.newFindings()).as("run %d", run).noneMatch(x -> x.kind().equals("fraud"));
-                assertThat(r.verdict()).isIn(Verdict.VERIFIED, Verdict.COULD_NOT_VERIFY);
-                assertThat(r.newFindings()).allMatch(x -> x.code().equals("EngineDependentResult"));
+                // The reference executor overflows at an engine-dependent depth too; where it could not finish an op itself it
+                // stops processing, and what follows waits (pending): the executor's limit, never a verdict about it.
+                assertThat(r.verdict()).isIn(Verdict.VERIFIED, Verdict.COULD_NOT_VERIFY, Verdict.PENDING);
+                assertThat(r.newFindings()).allMatch(x -> x.code().equals("EngineDependentResult") || x.kind().equals("pending"));
                 assertThat(r.verifiedPosition()).isEqualTo(f.executor.indexSize());
                 java.nio.file.Files.deleteIfExists(f.storeFile); // a fresh store each time: a fresh chance to differ
             }
