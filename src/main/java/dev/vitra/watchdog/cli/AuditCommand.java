@@ -268,19 +268,7 @@ final class AuditCommand implements Callable<Integer> {
         o.put("index", str(r.index().hex()));
         o.put("verifiedPosition", num(r.verifiedPosition()));
         o.put("indexSize", num(r.indexSize()));
-        List<JsonValue> logs = new ArrayList<>();
-        for (PassReport.LogPosition p : r.logs()) {
-            Map<String, JsonValue> l = new LinkedHashMap<>();
-            l.put("log", str(p.log().hex()));
-            l.put("role", str(p.role().name().toLowerCase()));
-            l.put("verifiedSize", num(p.verifiedSize()));
-            if (p.role() == Rows.LogRole.OPLOG) {
-                l.put("nextSeq", num(p.nextSeq()));
-                l.put("active", p.active() ? JsonValue.TRUE : JsonValue.FALSE);
-            }
-            logs.add(new JsonValue.Obj(l));
-        }
-        o.put("logs", new JsonValue.Arr(logs));
+        o.put("logs", new JsonValue.Arr(r.logs().stream().map(dev.vitra.watchdog.http.StatusJson::logPosition).toList()));
         o.put("transactions", num(r.transactions()));
         o.put("notes", new JsonValue.Arr(r.notes().stream().map(AuditCommand::str).toList()));
         o.put("durationMs", num(r.duration().toMillis()));

@@ -7,9 +7,7 @@ import dev.vitra.watchdog.protocol.MalformedJsonException;
 import dev.vitra.watchdog.schedule.MonitorState;
 import dev.vitra.watchdog.store.Rows;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /** The JSON of the status API (docs/service.md) and of {@code audit --json}'s findings. */
@@ -41,23 +39,24 @@ public final class StatusJson {
             o.put("lagSeconds", num(m.lagSeconds(now)));
             o.put("lastPassTransactions", num(r.transactions()));
             o.put("lastPassMillis", num(r.duration().toMillis()));
-            List<JsonValue> logs = new ArrayList<>();
-            for (PassReport.LogPosition p : r.logs()) {
-                Map<String, JsonValue> l = new LinkedHashMap<>();
-                l.put("log", str(p.log().hex()));
-                l.put("role", str(p.role().name().toLowerCase(java.util.Locale.ROOT)));
-                l.put("verifiedSize", num(p.verifiedSize()));
-                if (p.role() == Rows.LogRole.OPLOG) {
-                    l.put("nextSeq", num(p.nextSeq()));
-                    l.put("active", p.active() ? JsonValue.TRUE : JsonValue.FALSE);
-                }
-                logs.add(new JsonValue.Obj(l));
-            }
-            o.put("logs", new JsonValue.Arr(logs));
+            o.put("logs", new JsonValue.Arr(r.logs().stream().map(StatusJson::logPosition).toList()));
             o.put("notes", new JsonValue.Arr(r.notes().stream().map(StatusJson::str).toList()));
         });
         o.put("openFindings", new JsonValue.Arr(m.openFindings().stream().map(StatusJson::finding).toList()));
         return new JsonValue.Obj(o);
+    }
+
+    /** Where one log stands: its verified size and, for an oplog, the next op to process and whether it participates. */
+    public static JsonValue logPosition(PassReport.LogPosition p) {
+        Map<String, JsonValue> l = new LinkedHashMap<>();
+        l.put("log", str(p.log().hex()));
+        l.put("role", str(p.role().name().toLowerCase(java.util.Locale.ROOT)));
+        l.put("verifiedSize", num(p.verifiedSize()));
+        if (p.role() == Rows.LogRole.OPLOG) {
+            l.put("nextSeq", num(p.nextSeq()));
+            l.put("active", p.active() ? JsonValue.TRUE : JsonValue.FALSE);
+        }
+        return new JsonValue.Obj(l);
     }
 
     public static JsonValue finding(Rows.Finding f) {
