@@ -90,6 +90,11 @@ public final class ContractSession implements AutoCloseable {
                     }
 
                     @Override
+                    public ApplyOutcome failedEngineDependent(String error, String feature) {
+                        return new ApplyOutcome.Rejected(error, java.util.Set.of(feature));
+                    }
+
+                    @Override
                     public ApplyOutcome aborted(AbortReason reason, String detail) {
                         return new ApplyOutcome.Aborted(reason, detail);
                     }
@@ -182,10 +187,19 @@ public final class ContractSession implements AutoCloseable {
         Value invoke(Value runtime, Value namespace);
     }
 
+    /** GraalJS's wording for a \p{...} name it does not know. */
+    private static final java.util.regex.Pattern UNKNOWN_UNICODE = java.util.regex.Pattern.compile(
+            "Unsupported Unicode|Invalid Unicode (property|script|General)|unknown Unicode|Unicode property", java.util.regex.Pattern.CASE_INSENSITIVE);
+
     private interface Outcomes<T> {
         T ok(Value result);
 
         T failed(String error);
+
+        /** A failure that another conforming engine may not have: apply outcomes carry the feature. */
+        default T failedEngineDependent(String error, String feature) {
+            return failed(error);
+        }
 
         /** A failure as the runtime reported it: {@code ['failed', message, ...]}. */
         default T failed(Value v) {
@@ -260,6 +274,12 @@ public final class ContractSession implements AutoCloseable {
                     retireIfDirty();
                     if (message.contains("Maximum call stack size exceeded")) {
                         return outcomes.aborted(AbortReason.STACK_DEPTH, "contract exceeded the stack depth while loading");
+                    }
+                    if (UNKNOWN_UNICODE.matcher(message).find()) {
+                        // A regular expression naming a Unicode script or property newer than this engine's Unicode
+                        // version: an engine with a newer one loads the contract (PROTOCOL §4: engine-dependent).
+                        return outcomes.failedEngineDependent("contract does not load: " + message,
+                                "a Unicode property or script this engine's Unicode version does not know");
                     }
                     return outcomes.failed("contract does not load: " + message);
                 }

@@ -36,12 +36,31 @@ const arraySplit = String.prototype.split;
 const arrayJoin = Array.prototype.join;
 const StringCharCodeAt = String.prototype.charCodeAt;
 const StringSlice = String.prototype.slice;
+const StringIndexOf = String.prototype.indexOf;
 const ObjectKeys = Object.keys;
 const ObjectGetPrototypeOf = Object.getPrototypeOf;
 const ObjectSetPrototypeOf = Object.setPrototypeOf;
 const SyntaxErrorCtor = SyntaxError;
 const RegExpTestEarly = RegExp.prototype.test;
 const DEPTH_MESSAGE = /nested that deep|Maximum call stack size exceeded|too deep|too much recursion/;
+// A code point this engine's Unicode version does not assign: engines with a newer Unicode version case-map and classify
+// it differently (toUpperCase, \p{L}, ...), so a transaction whose data holds one is engine-dependent.
+const UNASSIGNED = /\p{Cn}/u;
+const UNICODE_FEATURE = 'a code point this engine\'s Unicode version does not assign';
+// JSON text may spell a code point as an escape (\u0378): then the test runs on the text re-serialised, where
+// JSON.stringify writes such characters as themselves.
+function markIfUnassigned(text) {
+  if (typeof text !== 'string') return;
+  let found = call(RegExpTestEarly, UNASSIGNED, text);
+  if (!found && call(StringIndexOf, text, '\\u') >= 0) {
+    try {
+      found = call(RegExpTestEarly, UNASSIGNED, jsonStringify(jsonParse(text)));
+    } catch (e) {
+      found = false; // not JSON: the caller reports that
+    }
+  }
+  if (found) markEngineDependent(UNICODE_FEATURE);
+}
 
 function call(fn, self, ...args) {
   return ReflectApply(fn, self, args);
@@ -217,10 +236,13 @@ function isLowerHex64(s) {
 const index = {
   get: function get(path) {
     const text = bridgeIndexGet(normalizePath(path, false));
+    markIfUnassigned(text);
     return text == null ? undefined : jsonParse(text);
   },
   list: function list(prefix) {
-    return jsonParse(bridgeIndexList(normalizePath(prefix, false)));
+    const text = bridgeIndexList(normalizePath(prefix, false));
+    markIfUnassigned(text);
+    return jsonParse(text);
   }
 };
 
@@ -471,6 +493,8 @@ export function runApply(ns, opText, ackText, maxChanges) {
     const result = changes();
     return result[0] === 'failed' ? ['failed', result[1], features] : ['ok', result[1], features];
   };
+  markIfUnassigned(opText);
+  markIfUnassigned(ackText);
   let op;
   try {
     op = jsonParse(opText);
@@ -570,17 +594,27 @@ for (const name of ['SharedArrayBuffer', 'Atomics', 'WeakRef', 'FinalizationRegi
   delete globalThis[name];
 }
 // The legacy RegExp statics report the last match of any transaction: shared state outside any object.
+const LEGACY_STATICS = 'the legacy RegExp statics (RegExp.$1, lastMatch, ...)';
+// They are replaced by accessors that keep nothing, give undefined and mark the transaction: other engines report the
+// last match there.
 for (const name of ['input', '$_', 'lastMatch', '$&', 'lastParen', '$+', 'leftContext', '$`', 'rightContext', "$'",
   '$1', '$2', '$3', '$4', '$5', '$6', '$7', '$8', '$9']) {
   delete RegExp[name];
+  const accessors = ReflectGetOwnPropertyDescriptor({
+    get [name]() { markEngineDependent(LEGACY_STATICS); return undefined; },
+    set [name](v) { markEngineDependent(LEGACY_STATICS); }
+  }, name);
+  Object.defineProperty(RegExp, name, {
+    get: asNative(accessors.get, 'get ' + name), set: asNative(accessors.set, 'set ' + name), enumerable: false, configurable: true
+  });
 }
 // console is a sink: contracts may log, nothing is kept.
 {
-  const sink = function () {};
   const consoleObject = ObjectCreate(Object.prototype);
   for (const name of ['log', 'info', 'warn', 'error', 'debug', 'trace', 'dir', 'table', 'assert', 'count', 'countReset',
     'group', 'groupCollapsed', 'groupEnd', 'time', 'timeEnd', 'timeLog']) {
-    consoleObject[name] = sink;
+    // One function per method, named and printed like a native one, as on other engines.
+    consoleObject[name] = asNative({ [name]() {} }[name], name);
   }
   Object.defineProperty(globalThis, 'console', { value: consoleObject, writable: true, enumerable: false, configurable: true });
 }
@@ -707,13 +741,13 @@ const MAX_BIGINT_STRING_CHARS = 100000;
         + ' monitor\'s limit of ' + MAX_BIGINT_STRING_CHARS + ' (the engine cannot interrupt the parse)');
     }
   };
-  const wrapper = {
-    BigInt(value) {
-      const primitive = isObject(value) ? toPrimitiveNumber(value) : value;
-      checkLength(primitive, 'BigInt()');
-      return Original(primitive);
-    }
-  }.BigInt;
+  // A constructor, as the built-in is (so `class X extends BigInt {}` is allowed), that refuses `new` like it.
+  const wrapper = function BigInt(value) {
+    if (new.target !== undefined) throw new TypeErrorIntrinsic('BigInt is not a constructor');
+    const primitive = isObject(value) ? toPrimitiveNumber(value) : value;
+    checkLength(primitive, 'BigInt()');
+    return Original(primitive);
+  };
   for (const name of ['asIntN', 'asUintN']) {
     const originalStatic = Original[name];
     const wrapped = {
@@ -732,6 +766,7 @@ const MAX_BIGINT_STRING_CHARS = 100000;
       Object.defineProperty(wrapper, key, ReflectGetOwnPropertyDescriptor(Original, key));
     }
   }
+  ObjectSetPrototypeOf(wrapper, ObjectGetPrototypeOf(Original));
   Object.defineProperty(Original.prototype, 'constructor', { value: wrapper, writable: true, configurable: true });
   Object.defineProperty(globalThis, 'BigInt', { value: wrapper, writable: true, enumerable: false, configurable: true });
 }
@@ -790,13 +825,37 @@ markMethod(Date.prototype, 'toTimeString', 'Date.prototype.toTimeString');
   Object.defineProperty(Number.prototype, 'toString', { value: wrapper, writable: true, enumerable: false, configurable: true });
 }
 
+// The order of a built-in object's own properties is implementation-defined (V8 lists Date's as now, parse, UTC; GraalJS
+// as UTC, parse, now): listing a built-in's keys marks the transaction. The set of built-ins is taken at lockdown.
+const WeakSetHas = WeakSet.prototype.has;
+const WeakSetAdd = WeakSet.prototype.add;
+const builtIns = new WeakSet();
+for (const [holder, name] of [[Reflect, 'ownKeys'], [Object, 'getOwnPropertyNames'], [Object, 'getOwnPropertySymbols'],
+  [Object, 'getOwnPropertyDescriptors']]) {
+  const original = holder[name];
+  const wrapper = {
+    [name](target) {
+      if (target !== null && (typeof target === 'object' || typeof target === 'function') && call(WeakSetHas, builtIns, target)) {
+        markEngineDependent('listing the properties of a built-in (their order is implementation-defined)');
+      }
+      return original(target);
+    }
+  }[name];
+  asNative(wrapper, name);
+  Object.defineProperty(wrapper, 'length', { value: 1 });
+  Object.defineProperty(holder, name, { value: wrapper, writable: true, enumerable: false, configurable: true });
+}
+
 // Function.prototype.toString shows the runtime's wrappers as the native functions they stand for.
 {
   const original = Function.prototype.toString;
   const wrapper = {
     toString() {
       const name = typeof this === 'function' ? call(WeakMapGet, nativeNames, this) : undefined;
-      return name !== undefined ? 'function ' + name + '() { [native code] }' : call(original, this);
+      const text = name !== undefined ? 'function ' + name + '() { [native code] }' : call(original, this);
+      // How a native (or bound) function prints differs between engines: `function bound() {...}` here, V8 omits the name.
+      if (call(StringIndexOf, text, '[native code]') >= 0) markEngineDependent('Function.prototype.toString of a native function');
+      return text;
     }
   }.toString;
   asNative(wrapper, 'toString');
@@ -905,6 +964,7 @@ export function lockdown() {
   const roots = [globalThis, ...hiddenIntrinsics(), ...modules];
   const all = reachable(roots);
   for (let i = 0; i < all.length; i++) {
+    call(WeakSetAdd, builtIns, all[i]);
     if (!isModuleNamespace(all[i])) tame(all[i]);
   }
   // Taming made accessor functions and hid the original values in their closures: freeze what the first walk
@@ -928,7 +988,10 @@ let frozenRealm = true;
 
 /** For probes only: the realm stays as it is, to see whether an outcome depends on freezing it. */
 export function leaveUnfrozen() {
+  const modules = globalThis.__vitraModules;
   delete globalThis.__vitraModules;
+  const all = reachable([globalThis, ...hiddenIntrinsics(), ...modules]);
+  for (let i = 0; i < all.length; i++) call(WeakSetAdd, builtIns, all[i]);
   frozenRealm = false;
   hardened = [];
 }

@@ -340,6 +340,18 @@ class CraftedLogsTest {
     }
 
     @Test
+    void anOpWithACodePointThisEngineDoesNotAssignIsEngineDependentNotFraud(@TempDir Path dir) throws Exception {
+        // An engine with a newer Unicode version upper-cases or classifies it (review round 2: V8 and U+A7CF).
+        Logs l = Logs.genesis(A_ID);
+        l.index.set(1, put(IndexEntries.CONTRACT_SOURCE_PATH, JsonText.quote(
+                "export const apply = { U (tx, op) { tx.put('/u', [op.s.toUpperCase(), /^\\p{L}$/u.test(op.s)]) } }\n")));
+        l.a.add("{\"op\":\"U\",\"s\":\"\\u0378\"}");
+        l.index.add(ack(A_ID, 0, true, 1));
+        l.index.add(put("/u", "[\"\\u0379\",true]"));
+        engineDependentNotFraud(dir, l);
+    }
+
+    @Test
     void aNonIsoDateStringThatEnginesParseDifferentlyIsEngineDependentNotFraud(@TempDir Path dir) throws Exception {
         Logs l = Logs.genesis(A_ID);
         l.index.set(1, put(IndexEntries.CONTRACT_SOURCE_PATH, JsonText.quote(
