@@ -36,8 +36,22 @@ public final class Auditor {
      */
     public PassReport pass(AuditTarget target, Consumer<String> progress, BooleanSupplier stopRequested)
             throws InterruptedException {
+        AutoCloseable lease = store.lease(target.index()).orElseThrow(() -> new DatabaseBusyException(target.index()));
         try (StoreSession session = store.session()) {
             return new AuditPass(session, new Replayer(engine), settings, clock, target, progress, stopRequested).run();
+        } finally {
+            try {
+                lease.close();
+            } catch (Exception e) {
+                throw new IllegalStateException("releasing the lease of " + target.index().hex(), e);
+            }
+        }
+    }
+
+    /** Another pass over the same database is running in this process: this one did not start. */
+    public static final class DatabaseBusyException extends RuntimeException {
+        public DatabaseBusyException(dev.vitra.watchdog.note.LogId index) {
+            super("a pass over database " + index.hex() + " is already running");
         }
     }
 

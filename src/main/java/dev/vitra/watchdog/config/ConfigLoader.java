@@ -337,10 +337,11 @@ public final class ConfigLoader {
                 try {
                     org.quartz.CronExpression cron = new org.quartz.CronExpression(c.expression());
                     cron.setTimeZone(java.util.TimeZone.getTimeZone("UTC"));
-                    // Over a year of fire times from a fixed start: the widest gap between two of them.
+                    // Over four years of fire times from a fixed start (a yearly schedule has gaps too, a leap year
+                    // among them): the widest gap between two of them.
                     java.util.Date t = cron.getNextValidTimeAfter(new java.util.Date(1_767_225_600_000L)); // 2026-01-01
                     long widest = 0;
-                    for (int i = 0; i < 2000 && t != null && t.getTime() < 1_798_761_600_000L; i++) {
+                    for (int i = 0; i < 5000 && t != null && t.getTime() < 1_893_456_000_000L; i++) { // 2030-01-01
                         java.util.Date next = cron.getNextValidTimeAfter(t);
                         if (next == null) {
                             break;
@@ -373,6 +374,17 @@ public final class ConfigLoader {
                 }
                 problem(f.get("cron"), path + ".cron", "not a Quartz cron expression (seconds minutes hours day-of-month month"
                         + " day-of-week): \"" + expression + "\": " + why);
+            }
+            if (expression != null && org.quartz.CronExpression.isValidExpression(expression)) {
+                try {
+                    org.quartz.CronExpression cron = new org.quartz.CronExpression(expression);
+                    cron.setTimeZone(java.util.TimeZone.getTimeZone("UTC"));
+                    if (cron.getNextValidTimeAfter(new java.util.Date()) == null) {
+                        problem(f.get("cron"), path + ".cron", "never fires again: \"" + expression + "\"");
+                    }
+                } catch (java.text.ParseException e) {
+                    // reported above
+                }
             }
             return new WatchdogConfig.Schedule.Cron(expression == null ? "" : expression);
         }
@@ -518,7 +530,7 @@ public final class ConfigLoader {
         } else if (parsed.query() != null || parsed.fragment() != null) {
             why = "a base URL has no query or fragment";
         } else if (!canonical(parsed.toString(), url)) {
-            why = "not a canonical URL (an HTTP client would fetch " + parsed + "); write it as that";
+            why = "not written as it would be fetched (as " + parsed + "): write that instead of";
         }
         if (why != null) {
             problem(node, path, why + (why.startsWith("credentials") ? "" : ": \"" + url + "\""));

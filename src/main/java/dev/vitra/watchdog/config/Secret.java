@@ -23,6 +23,9 @@ public record Secret(String source, String value) {
 
     static Secret fromFile(Path file) {
         try {
+            if (!Files.exists(file)) {
+                throw new IllegalArgumentException("the secret file " + file + " does not exist");
+            }
             if (!Files.isRegularFile(file)) {
                 throw new IllegalArgumentException("the secret file " + file + " is not a regular file");
             }

@@ -42,16 +42,23 @@ final class YamlReader {
             }
             ConfigNode root = node(fileName, parser, "", 0, problems);
             if (parser.nextToken() != null) {
-                throw new ConfigException(List.of(fileName + ":" + line(parser) + ": only one YAML document is allowed"));
+                problems.add(fileName + ":" + line(parser) + ": only one YAML document is allowed");
             }
             return root;
         } catch (JsonProcessingException e) {
             int line = e.getLocation() != null ? e.getLocation().getLineNr()
                     : e.getProcessor() instanceof JsonParser p ? p.currentLocation().getLineNr() : 0;
-            throw new ConfigException(List.of(fileName + ":" + line + ": not valid YAML: " + e.getOriginalMessage()));
+            throw stopped(problems, fileName + ":" + line + ": not valid YAML: " + e.getOriginalMessage());
         } catch (IOException e) {
-            throw new ConfigException(List.of(fileName + ": cannot be read: " + e.getMessage()));
+            throw stopped(problems, fileName + ": cannot be read: " + e.getMessage());
         }
+    }
+
+    /** The problems found before the parse had to stop, and the one that stopped it. */
+    private static ConfigException stopped(List<String> before, String problem) {
+        List<String> all = new ArrayList<>(before);
+        all.add(problem);
+        return new ConfigException(all);
     }
 
     private static int line(JsonParser parser) {
@@ -64,7 +71,10 @@ final class YamlReader {
         JsonToken token = parser.currentToken();
         if (parser.getObjectId() != null || parser.isCurrentAlias()) {
             // Anchors and aliases make one value appear in several places; a config is clearer without them.
-            throw new ConfigException(List.of(fileName + ":" + line + ": " + field(path) + ": YAML anchors and aliases are not supported"));
+            problems.add(fileName + ":" + line + ": " + field(path) + ": YAML anchors and aliases are not supported");
+            if (parser.isCurrentAlias()) {
+                return new ConfigNode.Scalar(null, line);
+            }
         }
         switch (token) {
             case START_OBJECT -> {

@@ -57,6 +57,7 @@ public final class StaticLogServer implements AutoCloseable {
 
     /** Starts serving {@code root} on {@code address} (port 0 picks a free port). */
     public static StaticLogServer start(Path root, InetSocketAddress address) throws IOException {
+        dev.vitra.watchdog.util.HttpServerLimits.apply();
         HttpServer server = HttpServer.create(address, 64);
         ExecutorService pool = Executors.newFixedThreadPool(8, r -> {
             Thread t = new Thread(r, "log-server");

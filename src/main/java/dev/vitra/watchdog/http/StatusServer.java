@@ -52,8 +52,9 @@ public final class StatusServer implements AutoCloseable {
         this.registry = registry;
         this.clock = clock;
         this.runtime = runtime;
+        dev.vitra.watchdog.util.HttpServerLimits.apply();
         this.server = HttpServer.create(new InetSocketAddress(host, port), 16);
-        this.executor = Executors.newFixedThreadPool(2, r -> {
+        this.executor = Executors.newFixedThreadPool(WORKERS, r -> {
             Thread t = new Thread(r, "http-status");
             t.setDaemon(true);
             return t;
@@ -62,6 +63,8 @@ public final class StatusServer implements AutoCloseable {
         server.createContext("/", this::handle);
     }
 
+    /** Threads that read requests and write responses: a client that trickles its headers holds one. */
+    static final int WORKERS = 8;
     public void start() {
         server.start();
         LOG.info("listening on http://{}:{}/", server.getAddress().getHostString(), port());

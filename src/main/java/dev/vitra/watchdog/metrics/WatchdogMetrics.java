@@ -29,6 +29,7 @@ public final class WatchdogMetrics {
     private final Gauge logVerifiedSize;
     private final Gauge indexSize;
     private final Gauge indexVerifiedPosition;
+    private final Gauge indexPublishedSize;
     private final Gauge lagEntries;
     private final Gauge lagSeconds;
     private final Counter transactions;
@@ -58,6 +59,9 @@ public final class WatchdogMetrics {
                 .help("Entries in the log's latest verified checkpoint").labelNames("monitor", "log", "role").register(registry);
         indexSize = Gauge.builder().name("vitra_watchdog_index_size")
                 .help("Entries in the index log's latest verified checkpoint").labelNames("monitor").register(registry);
+        indexPublishedSize = Gauge.builder().name("vitra_watchdog_index_published_size")
+                .help("Entries in the largest signed index checkpoint seen, verified or not (what the executor published)")
+                .labelNames("monitor").register(registry);
         indexVerifiedPosition = Gauge.builder().name("vitra_watchdog_index_verified_position")
                 .help("Index entries verified by replay (the next position to verify)").labelNames("monitor").register(registry);
         lagEntries = Gauge.builder().name("vitra_watchdog_lag_entries")
@@ -114,7 +118,8 @@ public final class WatchdogMetrics {
     }
 
     /** A finished pass: positions, findings and timings. */
-    public synchronized void pass(String monitor, PassReport r, long nowMillis, long lagEntriesNow, long lagSecondsNow) {
+    public synchronized void pass(String monitor, PassReport r, long nowMillis, long publishedSize, long lagEntriesNow,
+            long lagSecondsNow) {
         boolean success = r.verdict() == dev.vitra.watchdog.audit.Verdict.VERIFIED || r.verdict() == dev.vitra.watchdog.audit.Verdict.PENDING;
         passDuration.labelValues(monitor).observe(r.duration().toNanos() / 1e9);
         passes.labelValues(monitor, r.verdict().name().toLowerCase(java.util.Locale.ROOT)).inc();
@@ -124,6 +129,7 @@ public final class WatchdogMetrics {
             lastSuccess.labelValues(monitor).set(nowMillis / 1000.0);
         }
         indexSize.labelValues(monitor).set(r.indexSize());
+        indexPublishedSize.labelValues(monitor).set(publishedSize);
         indexVerifiedPosition.labelValues(monitor).set(r.verifiedPosition());
         lagEntries.labelValues(monitor).set(lagEntriesNow);
         lagSeconds.labelValues(monitor).set(lagSecondsNow);
@@ -137,10 +143,15 @@ public final class WatchdogMetrics {
         for (Rows.Finding f : r.newFindings()) {
             findingsRaised.labelValues(monitor, f.kind(), f.code()).inc();
         }
+        openFindings(monitor, r.openFindings(), nowMillis);
+    }
+
+    /** The open findings of a monitor, by kind and code, and its pending items: after a pass, or as stored at start. */
+    public synchronized void openFindings(String monitor, List<Rows.Finding> findings, long nowMillis) {
         Map<List<String>, Integer> open = new HashMap<>();
         long oldestPending = Long.MAX_VALUE;
         int pending = 0;
-        for (Rows.Finding f : r.openFindings()) {
+        for (Rows.Finding f : findings) {
             open.merge(List.of(monitor, f.kind(), f.code()), 1, Integer::sum);
             if (f.kind().equals("pending")) {
                 pending++;
@@ -162,7 +173,7 @@ public final class WatchdogMetrics {
 
     /** Drops every series of a monitor that is no longer configured (the {@code monitor} label is always first). */
     public synchronized void remove(String monitor) {
-        for (io.prometheus.metrics.core.metrics.StatefulMetric<?, ?> m : List.of(state, logVerifiedSize, indexSize,
+        for (io.prometheus.metrics.core.metrics.StatefulMetric<?, ?> m : List.of(state, logVerifiedSize, indexSize, indexPublishedSize,
                 indexVerifiedPosition, lagEntries, lagSeconds, transactions, passDuration, passes, openFindings, findingsRaised,
                 lastPass, lastSuccess, pendingItems, pendingOldestAge, fetches)) {
             m.removeIf(labels -> labels.get(0).equals(monitor));

@@ -123,6 +123,12 @@ public final class MonitorScheduler implements AutoCloseable {
                 || next.limits().contractHeapFraction() != config.limits().contractHeapFraction()) {
             needRestart.add("limits.contract-time-budget/contract-heap-fraction");
         }
+        // Nothing changes unless every new schedule can run: a reload is applied whole or not at all.
+        for (WatchdogConfig.Monitor m : next.monitors()) {
+            if (trigger(m).getFireTimeAfter(new Date()) == null) {
+                throw new SchedulerException("monitor " + m.name() + ": its schedule never fires again");
+            }
+        }
         WatchdogConfig previous = config;
         config = next;
         for (WatchdogConfig.Monitor old : previous.monitors()) {
@@ -159,9 +165,12 @@ public final class MonitorScheduler implements AutoCloseable {
 
     private void add(WatchdogConfig.Monitor m) throws SchedulerException {
         List<Rows.Finding> stored = storedOpenFindings(m);
-        monitors.put(m.name(), new MonitorState(m, clock.instant(),
-                stored.stream().anyMatch(f -> f.kind().equals("fraud")) || breached(m), stored));
-        metrics.state(m.name(), "starting");
+        Instant now = clock.instant();
+        MonitorState state = new MonitorState(m, now, stored.stream().anyMatch(f -> f.kind().equals("fraud")) || breached(m), stored);
+        monitors.put(m.name(), state);
+        // What the store already proves shows in the metrics from the start (a breach before a restart, say).
+        metrics.state(m.name(), state.health(now).name().toLowerCase(java.util.Locale.ROOT));
+        metrics.openFindings(m.name(), stored, now.toEpochMilli());
         JobDetail job = JobBuilder.newJob(PassJob.class).withIdentity(m.name(), GROUP).usingJobData(PassJob.MONITOR, m.name())
                 .build();
         quartz.scheduleJob(job, trigger(m));
@@ -238,9 +247,13 @@ public final class MonitorScheduler implements AutoCloseable {
             if (state.removed()) {
                 return; // removed while it ran: its series are gone and stay gone
             }
-            metrics.pass(name, r, now.toEpochMilli(), state.lagEntries(), state.lagSeconds(now));
+            metrics.pass(name, r, now.toEpochMilli(), state.snapshot().publishedSize(), state.lagEntries(), state.lagSeconds(now));
             metrics.state(name, state.health(now).name().toLowerCase(java.util.Locale.ROOT));
             logPass(name, r);
+        } catch (Auditor.DatabaseBusyException e) {
+            // The previous pass over this database (under another name, before a reload) still runs: try next time.
+            state.skipped();
+            LOG.info("monitor {}: skipped, {}", name, e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             state.failed("interrupted", clock.instant());

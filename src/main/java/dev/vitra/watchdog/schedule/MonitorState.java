@@ -111,6 +111,13 @@ public final class MonitorState {
                 false, s.passes() + 1, published, caughtUp ? Optional.of(at) : s.caughtUpAt());
     }
 
+    /** The pass did not start (its database was busy): nothing changes but that it is not running. */
+    void skipped() {
+        Snapshot s = snapshot;
+        snapshot = new Snapshot(s.lastReport(), s.lastPassAt(), s.lastError(), s.lastSuccessAt(), s.breachKnown(), false, s.passes(),
+                s.publishedSize(), s.caughtUpAt());
+    }
+
     void failed(String error, Instant at) {
         Snapshot s = snapshot;
         snapshot = new Snapshot(s.lastReport(), Optional.of(at), Optional.of(error), s.lastSuccessAt(), s.breachKnown(), false,

@@ -80,6 +80,20 @@ public final class AuditStore implements AutoCloseable {
         }
     }
 
+    /** Databases a pass is running on in this process (the H2 file lock keeps other processes out). */
+    private final java.util.Set<dev.vitra.watchdog.note.LogId> busy = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /**
+     * Exclusive use of one database's stored state for one pass: two passes over the same database at once would
+     * interleave their writes (a monitor renamed while its pass still runs, say). Empty while another pass holds it.
+     */
+    public java.util.Optional<AutoCloseable> lease(dev.vitra.watchdog.note.LogId indexLog) {
+        if (!busy.add(indexLog)) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(() -> busy.remove(indexLog));
+    }
+
     /** A new session: its own connection, one transaction at a time. */
     public StoreSession session() {
         try {

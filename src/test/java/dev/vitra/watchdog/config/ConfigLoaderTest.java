@@ -140,6 +140,11 @@ class ConfigLoaderTest {
                 .contains("freshness-deadline: must be longer than the longest wait between passes (1m, from the cron schedule)");
         assertThat(problems(base + "    schedule: {cron: '0 0 3 ? * MON'}\n")).singleElement().asString().contains("(7d, from the cron schedule)");
         assertThat(problemsOrNone(base + "    schedule: {cron: '0 */5 * * * ?'}\n")).isEmpty();
+        // Review round 2: a yearly schedule has gaps too, and one that never fires again is refused before it starts.
+        assertThat(problems(base + "    schedule: {cron: '0 0 0 1 1 ?'}\n")).singleElement().asString()
+                .contains("(366d, from the cron schedule)");
+        assertThat(problems(base + "    schedule: {cron: '0 0 0 1 1 ? 2020'}\n    freshness-deadline: 1d\n")).singleElement().asString()
+                .contains("schedule.cron: never fires again");
     }
 
     @Test
@@ -181,7 +186,12 @@ class ConfigLoaderTest {
     void malformedYamlNamesItsLine() {
         assertThat(problems("monitors:\n  - name: a\n   bad indent: [\n")).singleElement().asString()
                 .startsWith("/etc/vitra/monitors.yaml:3: not valid YAML");
-        assertThat(problems("a: &x 1\nb: *x\n")).singleElement().asString().contains("anchors and aliases are not supported");
+        // Review round 2: anchors and a second document are reported with everything else, in one run.
+        // (An alias is what repeats a value; an anchor nothing refers to changes nothing.)
+        assertThat(problems("workers: &w 0\nhttp: *w\n---\nx: 1\n")).containsExactly(
+                "/etc/vitra/monitors.yaml:1: workers: must be from 1 to 256, got 0",
+                "/etc/vitra/monitors.yaml:2: http: YAML anchors and aliases are not supported",
+                "/etc/vitra/monitors.yaml:4: only one YAML document is allowed");
         assertThat(problems("- 1\n- 2\n")).containsExactly("/etc/vitra/monitors.yaml:1: (top level): expected a mapping, found a list");
     }
 }

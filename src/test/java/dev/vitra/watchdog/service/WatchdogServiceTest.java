@@ -322,6 +322,78 @@ class WatchdogServiceTest {
         assertThat(text(status, "passes")).isEqualTo("0");
         assertThat(text(status, "state")).isEqualTo("breached");
         assertThat(text(status, "openFindings")).contains("ChangeMismatchError", "proofId");
+        // ... and in the metrics, so the alert keeps firing across the restart (review round 2).
+        assertThat(get(second, "/metrics").body()).contains("vitra_watchdog_monitor_state{monitor=\"cheat\",state=\"breached\"} 1.0",
+                "vitra_watchdog_findings_open{code=\"ChangeMismatchError\",kind=\"fraud\",monitor=\"cheat\"} 1.0");
+    }
+
+    @Test
+    void twoPassesOverOneDatabaseNeverInterleave(@TempDir Path dir) throws Exception {
+        // Review round 2: a monitor renamed while its pass ran started a second pass over the same stored state, and
+        // their interleaved writes made a false fraud claim. A pass now holds the database for itself.
+        Db a = database(dir.resolve("a"), 5);
+        AuditTarget target = new AuditTarget(a.executor().indexLogId(), a.url());
+        try (AuditStore store = AuditStore.openH2(dir.resolve("w.mv.db"))) {
+            Auditor auditor = new Auditor(store, engine, AuditSettings.defaults(), Clock.systemUTC());
+            java.util.concurrent.CountDownLatch inside = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.Future<PassReport> first = java.util.concurrent.Executors.newSingleThreadExecutor().submit(() ->
+                    auditor.pass(target, line -> { }, () -> {
+                        inside.countDown();
+                        try {
+                            release.await();
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                        return false;
+                    }));
+            inside.await();
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> auditor.pass(target, line -> { }))
+                    .isInstanceOf(Auditor.DatabaseBusyException.class);
+            release.countDown();
+            assertThat(first.get().verdict()).isEqualTo(Verdict.VERIFIED);
+            assertThat(auditor.pass(target, line -> { }).verdict()).isEqualTo(Verdict.VERIFIED);
+        }
+    }
+
+    @Test
+    void renamingAMonitorWhileItsPassRunsNeverClaimsFraud(@TempDir Path dir) throws Exception {
+        Db a = database(dir.resolve("a"), 1500);
+        Path file = dir.resolve("monitors.yaml");
+        Files.writeString(file, config(dir, monitor("before", a.url(), a.index())));
+        WatchdogService s = start(file);
+        await(s, "before", o -> text(o, "running").equals("true"));
+        Files.writeString(file, config(dir, monitor("after", a.url(), a.index())));
+        assertThat(s.reload()).isEmpty();
+        JsonValue.Obj after = await(s, "after", o -> text(o, "verdict") != null && text(o, "verdict").equals("verified"));
+        assertThat(text(after, "state")).isEqualTo("verified");
+        assertThat(get(s, "/api/findings").body()).doesNotContain("fraud");
+    }
+
+    @Test
+    void clientsThatNeverFinishTheirHeadersDoNotTakeTheListener(@TempDir Path dir) throws Exception {
+        // Review round 2: two such connections made every page time out.
+        Db a = database(dir.resolve("a"), 1);
+        Path file = dir.resolve("monitors.yaml");
+        Files.writeString(file, config(dir, monitor("a", a.url(), a.index())));
+        WatchdogService s = start(file);
+        List<java.net.Socket> slow = new ArrayList<>();
+        try {
+            for (int i = 0; i < 12; i++) {
+                java.net.Socket socket = new java.net.Socket(InetAddress.getLoopbackAddress(), s.httpPort());
+                socket.getOutputStream().write("GET /metrics HTTP/1.1\r\nHost: x\r\n".getBytes(StandardCharsets.US_ASCII));
+                socket.getOutputStream().flush();
+                slow.add(socket);
+            }
+            HttpResponse<String> health = HttpClient.newBuilder().build().send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + s.httpPort() + "/healthz")).timeout(Duration.ofSeconds(30)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(health.statusCode()).isEqualTo(200);
+        } finally {
+            for (java.net.Socket socket : slow) {
+                socket.close();
+            }
+        }
     }
 
     @Test
