@@ -825,6 +825,32 @@ markMethod(Date.prototype, 'toTimeString', 'Date.prototype.toTimeString');
   Object.defineProperty(Number.prototype, 'toString', { value: wrapper, writable: true, enumerable: false, configurable: true });
 }
 
+// A comparator that returns something other than a number (a boolean, as in `(a, b) => a > b`) or NaN is not a
+// consistent comparator: the sort order is then implementation-defined, and engines' algorithms differ. The wrapper
+// passes every call and result through unchanged, in the engine's own order.
+{
+  const TypedArrayPrototype = ObjectGetPrototypeOf(Int8Array.prototype);
+  for (const [holder, name] of [[Array.prototype, 'sort'], [Array.prototype, 'toSorted'], [TypedArrayPrototype, 'sort'],
+    [TypedArrayPrototype, 'toSorted']]) {
+    const original = holder[name];
+    if (typeof original !== 'function') continue;
+    const wrapper = {
+      [name](comparefn) {
+        if (typeof comparefn !== 'function') return call(original, this, comparefn);
+        const checked = (a, b) => {
+          const r = comparefn(a, b);
+          if (typeof r !== 'number' || r !== r) markEngineDependent('sort with a comparator that returns no number');
+          return r;
+        };
+        return call(original, this, checked);
+      }
+    }[name];
+    asNative(wrapper, name);
+    Object.defineProperty(wrapper, 'length', { value: 1 });
+    Object.defineProperty(holder, name, { value: wrapper, writable: true, enumerable: false, configurable: true });
+  }
+}
+
 // The order of a built-in object's own properties is implementation-defined (V8 lists Date's as now, parse, UTC; GraalJS
 // as UTC, parse, now): listing a built-in's keys marks the transaction. The set of built-ins is taken at lockdown.
 const WeakSetHas = WeakSet.prototype.has;

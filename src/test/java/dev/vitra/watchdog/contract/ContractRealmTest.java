@@ -183,6 +183,24 @@ class ContractRealmTest {
     }
 
     @Test
+    void aSortWhoseComparatorReturnsNoNumberIsMarked() {
+        // (a, b) => a > b is not a consistent comparator: the order it gives is implementation-defined.
+        for (String use : List.of("[3, 1, 2].sort((a, b) => a > b)", "[3, 1, 2].toSorted((a, b) => NaN)",
+                "Array.from(new Int8Array([3, 1, 2]).sort((a, b) => a > b))", "[3, 1, 2].sort(() => undefined)")) {
+            assertThat(apply(applying("tx.put('v', " + use + ")"), empty, OP).engineDependentFeatures()).as(use)
+                    .containsExactly("sort with a comparator that returns no number");
+        }
+        for (String exact : List.of("[3, 1, 2].sort((a, b) => a - b)", "[3, 1, 2].sort()", "['b', 'a'].toSorted()",
+                "Array.from(new Int8Array([3, 1, 2]).sort())")) {
+            assertThat(apply(applying("tx.put('v', " + exact + ")"), empty, OP).engineDependentFeatures()).as(exact).isEmpty();
+        }
+        assertThat(entries(apply(applying("const calls = []; const r = [3, 1, 2].sort(function (a, b) { calls.push(this === undefined);"
+                + " return a - b }); let e; try { [1].sort(null) } catch (x) { e = x instanceof TypeError }"
+                + " tx.put('v', [r, calls.every(Boolean), e, [].sort.length, String([].sort)])"), empty, OP)))
+                .containsExactly("{\"type\":\"put\",\"path\":\"/v\",\"value\":[[1,2,3],true,true,1,\"function sort() { [native code] }\"]}");
+    }
+
+    @Test
     void isoDatesWithOutOfRangeFieldsAndDatesParsedFromObjectsAreMarked() {
         // Review finding: GraalJS parses +24:00, 23:60 and February 30 where V8 (and the format) give NaN.
         for (String use : List.of("Date.parse('2020-01-01T00:00:00+24:00')", "Date.parse('2020-01-01T00:00+23:60')",
