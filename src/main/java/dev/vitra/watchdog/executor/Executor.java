@@ -49,6 +49,23 @@ import java.util.Properties;
  * Restarting with the same data directory resumes the same database. Not thread-safe beyond its own locking.
  */
 public final class Executor {
+    private static final System.Logger LOG = System.getLogger(Executor.class.getName());
+    /** The op last reported as undetermined: each is reported once, not at every retry. */
+    private String lastUndetermined;
+
+    /**
+     * An op the runtime could not finish (a limit of this executor's engine): it is not published, and ops after it
+     * wait (PROTOCOL §3 order), so the operator is told once which op holds the database up.
+     */
+    private void undetermined(LogId origin, long seq, String call, String why) {
+        String key = origin.hex() + "/" + seq;
+        if (!key.equals(lastUndetermined)) {
+            lastUndetermined = key;
+            LOG.log(System.Logger.Level.WARNING, "op {0} of {1} not processed: {2} was aborted ({3}); it is retried at every"
+                    + " processing run and the ops after it wait", seq, origin.hex(), call, why);
+        }
+    }
+
     private static final String DATABASE_FILE = "database.properties";
     /** Error messages in acks are informative only; long ones are cut so the ack always fits in an entry. */
     private static final int MAX_ERROR_CHARS = 1000;
@@ -387,6 +404,7 @@ public final class Executor {
             case ProcessOutcome.Metadata m -> metadata = m.metadataJson();
             case ProcessOutcome.Failed f -> metadata = Optional.empty();
             case ProcessOutcome.Aborted a -> {
+                undetermined(origin, seq, "process()", a.reason() + ": " + a.detail());
                 return false; // undetermined: retried later, like an aborted apply
             }
         }
@@ -394,7 +412,8 @@ public final class Executor {
             metadata = Optional.empty(); // PROTOCOL §3: an executor that cannot fit the metadata omits it
         }
         ApplyOutcome outcome = engine.apply(contract, index, op, new Ack(origin.hex(), seq, ts, metadata));
-        if (outcome instanceof ApplyOutcome.Aborted) {
+        if (outcome instanceof ApplyOutcome.Aborted a) {
+            undetermined(origin, seq, "apply()", a.reason() + ": " + a.detail());
             return false;
         }
         if (faults.contains(Fault.SKIP_OP)) {
