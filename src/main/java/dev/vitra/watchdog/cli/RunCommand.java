@@ -38,6 +38,19 @@ final class RunCommand implements Callable<Integer> {
             e.problems().forEach(p -> err.println("error: " + p));
             return ExitCodes.USAGE;
         }
+        // Signals are handled from before the service starts: by default SIGHUP would end the JVM while it starts.
+        // SIGTERM and Ctrl-C stop gracefully and exit 0; SIGHUP reloads (or, before the start, is ignored: the file is
+        // read as it starts). A shutdown hook covers any other way out.
+        java.util.concurrent.atomic.AtomicReference<WatchdogService> running = new java.util.concurrent.atomic.AtomicReference<>();
+        CountDownLatch stop = new CountDownLatch(1);
+        boolean handled = Signals.on("TERM", stop::countDown) & Signals.on("INT", stop::countDown);
+        boolean hup = Signals.on("HUP", () -> {
+            WatchdogService s = running.get();
+            if (s != null) {
+                s.reload();
+            }
+        });
+        org.slf4j.LoggerFactory.getLogger(RunCommand.class).info("starting: SIGHUP reloads {}, SIGTERM stops", config);
         WatchdogService service;
         try {
             service = WatchdogService.start(c);
@@ -45,11 +58,9 @@ final class RunCommand implements Callable<Integer> {
             err.println("error: could not start: " + e.getMessage());
             return ExitCodes.COULD_NOT_VERIFY;
         }
-        // SIGTERM and Ctrl-C stop gracefully and exit 0; SIGHUP reloads. A shutdown hook covers any other way out.
-        CountDownLatch stop = new CountDownLatch(1);
-        boolean handled = Signals.on("TERM", stop::countDown) & Signals.on("INT", stop::countDown);
+        running.set(service);
         Runtime.getRuntime().addShutdownHook(new Thread(service::close, "shutdown"));
-        if (!Signals.on("HUP", service::reload)) {
+        if (!hup) {
             err.println("note: SIGHUP cannot be handled here; saving the config file reloads it");
         }
         if (!handled) {

@@ -304,7 +304,9 @@ public final class ConfigLoader {
         Duration longestWait = scheduleValid ? longestWait(schedule) : Duration.ZERO;
         if (freshness.compareTo(longestWait) <= 0) {
             problem(f.has("freshness-deadline") ? f.get("freshness-deadline") : node, path + ".freshness-deadline",
-                    "must be longer than the longest wait between passes (" + Durations.format(longestWait)
+                    "must be longer than the longest wait between passes (" + (longestWait.equals(FOREVER) ? "forever: the schedule"
+                            + " stops firing" : longestWait.toHours() >= 24 && longestWait.toMillis() % 86_400_000 != 0
+                            ? "about " + (longestWait.toDays() + 1) + "d" : Durations.format(longestWait))
                             + (schedule instanceof WatchdogConfig.Schedule.Every ? ", interval plus jitter" : ", from the cron schedule")
                             + "), or the monitor is always stale");
         }
@@ -329,6 +331,9 @@ public final class ConfigLoader {
         return new WatchdogConfig.Monitor(name, executor, index, bases, schedule, pending, freshness, accept);
     }
 
+    /** What {@link #longestWait} says of a schedule that stops firing. */
+    static final Duration FOREVER = Duration.ofDays(365L * 1000);
+
     /** The longest a monitor can wait between two passes: interval plus jitter, or the widest gap of the cron schedule. */
     static Duration longestWait(WatchdogConfig.Schedule schedule) {
         return switch (schedule) {
@@ -337,19 +342,19 @@ public final class ConfigLoader {
                 try {
                     org.quartz.CronExpression cron = new org.quartz.CronExpression(c.expression());
                     cron.setTimeZone(java.util.TimeZone.getTimeZone("UTC"));
-                    // Over four years of fire times from a fixed start (a yearly schedule has gaps too, a leap year
-                    // among them): the widest gap between two of them.
-                    java.util.Date t = cron.getNextValidTimeAfter(new java.util.Date(1_767_225_600_000L)); // 2026-01-01
-                    long widest = 0;
-                    for (int i = 0; i < 5000 && t != null && t.getTime() < 1_893_456_000_000L; i++) { // 2030-01-01
+                    // From now over four years of fire times (a yearly schedule has gaps too, a leap year among them):
+                    // the widest wait, the one until the first fire included. A schedule that stops firing within them
+                    // waits forever.
+                    long now = System.currentTimeMillis();
+                    long end = now + Duration.ofDays(4 * 366).toMillis();
+                    java.util.Date t = cron.getNextValidTimeAfter(new java.util.Date(now));
+                    long widest = t == null ? Long.MAX_VALUE : t.getTime() - now;
+                    for (int i = 0; i < 5000 && t != null && t.getTime() < end; i++) {
                         java.util.Date next = cron.getNextValidTimeAfter(t);
-                        if (next == null) {
-                            break;
-                        }
-                        widest = Math.max(widest, next.getTime() - t.getTime());
+                        widest = next == null ? Long.MAX_VALUE : Math.max(widest, next.getTime() - t.getTime());
                         t = next;
                     }
-                    yield Duration.ofMillis(widest);
+                    yield widest == Long.MAX_VALUE ? FOREVER : Duration.ofMillis(widest);
                 } catch (java.text.ParseException e) {
                     yield Duration.ZERO;
                 }

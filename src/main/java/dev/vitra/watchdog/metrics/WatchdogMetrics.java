@@ -98,6 +98,19 @@ public final class WatchdogMetrics {
                 .labelNames("monitor", "outcome").register(registry);
     }
 
+    /**
+     * {@code vitra_watchdog_stale}, computed at every scrape from {@code staleness} (monitor name → stale now): each
+     * monitor's own freshness deadline decides, counted from its last verified checkpoint or from the service's start.
+     */
+    public void staleness(java.util.function.Supplier<Map<String, Boolean>> staleness) {
+        io.prometheus.metrics.core.metrics.GaugeWithCallback.builder().name("vitra_watchdog_stale")
+                .help("1 when no pass verified the monitor's checkpoint within its freshness-deadline (since the service started"
+                        + " if none has), else 0")
+                .labelNames("monitor")
+                .callback(cb -> staleness.get().forEach((monitor, stale) -> cb.call(stale ? 1 : 0, monitor)))
+                .register(registry);
+    }
+
     public PrometheusRegistry registry() {
         return registry;
     }

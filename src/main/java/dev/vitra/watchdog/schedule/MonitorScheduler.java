@@ -74,6 +74,12 @@ public final class MonitorScheduler implements AutoCloseable {
         p.setProperty("org.quartz.jobStore.class", "org.quartz.simpl.RAMJobStore");
         // A trigger more than a second late counts as misfired and follows the misfire instruction below.
         p.setProperty("org.quartz.jobStore.misfireThreshold", "1000");
+        metrics.staleness(() -> {
+            Instant now = clock.instant();
+            Map<String, Boolean> stale = new java.util.TreeMap<>();
+            monitors.forEach((name, state) -> stale.put(name, state.stale(now)));
+            return stale;
+        });
         try {
             quartz = new StdSchedulerFactory(p).getScheduler();
             quartz.getContext().put(PassJob.SCHEDULER, this);

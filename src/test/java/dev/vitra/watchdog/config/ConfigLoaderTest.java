@@ -145,6 +145,13 @@ class ConfigLoaderTest {
                 .contains("(366d, from the cron schedule)");
         assertThat(problems(base + "    schedule: {cron: '0 0 0 1 1 ? 2020'}\n    freshness-deadline: 1d\n")).singleElement().asString()
                 .contains("schedule.cron: never fires again");
+        // Review round 3: one that fires once more, or first in many years, waits too long as well.
+        assertThat(problems(base + "    schedule: {cron: '0 0 0 1 1 ? 2027'}\n    freshness-deadline: 400d\n")).singleElement().asString()
+                .contains("forever: the schedule stops firing");
+        assertThat(problems(base + "    schedule: {cron: '0 0 0 1 1 ? 2099'}\n    freshness-deadline: 400d\n")).singleElement().asString()
+                .containsPattern("\\(about \\d+d, from the cron schedule\\)");
+        assertThat(problems(base + "    schedule: {cron: '0 0 0 ? 2 MON#5'}\n    freshness-deadline: 400d\n")).singleElement().asString()
+                .contains("freshness-deadline: must be longer than the longest wait between passes");
     }
 
     @Test
