@@ -170,13 +170,13 @@ public final class MonitorScheduler implements AutoCloseable {
     }
 
     private void add(WatchdogConfig.Monitor m) throws SchedulerException {
-        List<Rows.Finding> stored = storedOpenFindings(m);
+        Stored stored = stored(m);
         Instant now = clock.instant();
-        MonitorState state = new MonitorState(m, now, stored.stream().anyMatch(f -> f.kind().equals("fraud")) || breached(m), stored);
+        MonitorState state = new MonitorState(m, now, stored.breached(), stored.openFindings());
         monitors.put(m.name(), state);
         // What the store already proves shows in the metrics from the start (a breach before a restart, say).
         metrics.state(m.name(), state.health(now).name().toLowerCase(java.util.Locale.ROOT));
-        metrics.openFindings(m.name(), stored, now.toEpochMilli());
+        metrics.openFindings(m.name(), stored.openFindings(), now.toEpochMilli());
         JobDetail job = JobBuilder.newJob(PassJob.class).withIdentity(m.name(), GROUP).usingJobData(PassJob.MONITOR, m.name())
                 .build();
         quartz.scheduleJob(job, trigger(m));
@@ -193,15 +193,16 @@ public final class MonitorScheduler implements AutoCloseable {
     }
 
     /** What the store already holds (after a restart): open findings, so a breach shows from the start. */
-    private List<Rows.Finding> storedOpenFindings(WatchdogConfig.Monitor m) {
-        try (StoreSession s = store.session()) {
-            return s.database(m.indexLog()).map(db -> s.openFindings(db.id())).orElse(List.of());
-        }
+    private record Stored(List<Rows.Finding> openFindings, boolean breached) {
     }
 
-    private boolean breached(WatchdogConfig.Monitor m) {
+    private Stored stored(WatchdogConfig.Monitor m) {
         try (StoreSession s = store.session()) {
-            return s.database(m.indexLog()).map(db -> db.status() == Rows.DatabaseStatus.BREACHED).orElse(false);
+            return s.database(m.indexLog()).map(db -> {
+                List<Rows.Finding> open = s.openFindings(db.id());
+                return new Stored(open, db.status() == Rows.DatabaseStatus.BREACHED
+                        || open.stream().anyMatch(f -> f.kind().equals("fraud")));
+            }).orElse(new Stored(List.of(), false));
         }
     }
 

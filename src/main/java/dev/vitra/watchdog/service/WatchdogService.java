@@ -33,18 +33,16 @@ public final class WatchdogService implements AutoCloseable {
 
     private final AuditStore store;
     private final ContractEngine engine;
-    private final WatchdogMetrics metrics;
     private final MonitorScheduler scheduler;
     private final StatusServer http;
     private final ScheduledExecutorService watcher;
     private volatile FileTime configModified;
     private boolean closed;
 
-    private WatchdogService(WatchdogConfig config, AuditStore store, ContractEngine engine, WatchdogMetrics metrics,
-            MonitorScheduler scheduler, StatusServer http) {
+    private WatchdogService(WatchdogConfig config, AuditStore store, ContractEngine engine, MonitorScheduler scheduler,
+            StatusServer http) {
         this.store = store;
         this.engine = engine;
-        this.metrics = metrics;
         this.scheduler = scheduler;
         this.http = http;
         this.configModified = modified(config);
@@ -72,7 +70,7 @@ public final class WatchdogService implements AutoCloseable {
             String runtime = engine.mode() == RuntimeMode.OPTIMIZING ? "GraalJS, optimizing" : "GraalJS, interpreter only";
             StatusServer http = new StatusServer(config.http().host(), config.http().port(), scheduler, store, metrics.registry(),
                     Clock.systemUTC(), runtime);
-            WatchdogService service = new WatchdogService(config, store, engine, metrics, scheduler, http);
+            WatchdogService service = new WatchdogService(config, store, engine, scheduler, http);
             scheduler.start();
             http.start();
             service.watcher.scheduleWithFixedDelay(service::reloadIfChanged, 2, 2, TimeUnit.SECONDS);
@@ -95,10 +93,6 @@ public final class WatchdogService implements AutoCloseable {
 
     public MonitorScheduler scheduler() {
         return scheduler;
-    }
-
-    public WatchdogMetrics metrics() {
-        return metrics;
     }
 
     /**
