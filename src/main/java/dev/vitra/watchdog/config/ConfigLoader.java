@@ -166,13 +166,11 @@ public final class ConfigLoader {
             problem(node, path, "give either h2-file or jdbc-url, not both");
         }
         if (f.has("jdbc-url")) {
-            // The format is documented; the PostgreSQL store (driver, pool, its test suite) has not landed yet.
-            problem(f.get("jdbc-url"), path + ".jdbc-url", "PostgreSQL stores are not supported by this build yet"
-                    + " (docs/service.md); use h2-file");
             String url = string(f.get("jdbc-url"), path + ".jdbc-url");
-            if (url != null && !url.startsWith("jdbc:")) {
+            if (url != null && !url.startsWith("jdbc:postgresql:")) {
                 // Not echoed: a URL may carry credentials.
-                problem(f.get("jdbc-url"), path + ".jdbc-url", "not a JDBC URL (it starts with jdbc:)");
+                problem(f.get("jdbc-url"), path + ".jdbc-url", "not a PostgreSQL JDBC URL (jdbc:postgresql://host:port/database;"
+                        + " PostgreSQL is the store this build supports besides an H2 file)");
             }
             String user = f.has("user") ? string(f.get("user"), path + ".user") : "";
             Optional<Secret> password = secret(f, path, "password");

@@ -57,7 +57,9 @@ public final class WatchdogService implements AutoCloseable {
     public static WatchdogService start(WatchdogConfig config) throws IOException, SchedulerException {
         AuditStore store = switch (config.store()) {
             case WatchdogConfig.Store.H2File h2 -> AuditStore.openH2(h2.file());
-            case WatchdogConfig.Store.Jdbc jdbc -> throw new IllegalStateException("unreachable: the loader refuses jdbc-url");
+            // A connection per worker, and a few for the listener's reads (/readyz, the status API, proofs).
+            case WatchdogConfig.Store.Jdbc jdbc -> AuditStore.openPostgres(jdbc.url(), jdbc.user(),
+                    jdbc.password().map(dev.vitra.watchdog.config.Secret::value), config.workers() + 4);
         };
         ContractEngine engine = null;
         MonitorScheduler scheduler = null;

@@ -2,8 +2,14 @@ package dev.vitra.watchdog.store;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.vitra.watchdog.store.migration.V3__state_paths_as_code_units;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Optional;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
@@ -23,10 +29,14 @@ public final class AuditStore implements AutoCloseable {
     /** Held open for the store's lifetime: H2 closes (and unlocks) a file when its last connection closes. */
     private final Connection keeper;
 
-    private AuditStore(DataSource dataSource, String description, Connection keeper) {
+    /** What closes with the store (a connection pool), if anything. */
+    private final AutoCloseable owned;
+
+    private AuditStore(DataSource dataSource, String description, Connection keeper, AutoCloseable owned) {
         this.dataSource = dataSource;
         this.description = description;
         this.keeper = keeper;
+        this.owned = owned;
     }
 
     /**
@@ -55,8 +65,81 @@ public final class AuditStore implements AutoCloseable {
         return open(h2, "H2 file " + name + H2_SUFFIX);
     }
 
+    /**
+     * Opens the audit store in a PostgreSQL database ({@code jdbc:postgresql://host:port/name}), through a pool of at
+     * most {@code maxConnections} connections. The database must use UTF-8. Like an H2 file, the store belongs to one
+     * process while it is open: a session-level advisory lock, held by a connection kept for the store's lifetime,
+     * makes a second watchdog on the same database fail to open it (two would interleave their passes).
+     */
+    public static AuditStore openPostgres(String jdbcUrl, String user, Optional<String> password, int maxConnections) {
+        if (!jdbcUrl.startsWith("jdbc:postgresql:")) {
+            throw new StoreException("not a PostgreSQL JDBC URL (jdbc:postgresql://host:port/database): " + jdbcUrl);
+        }
+        HikariConfig pool = new HikariConfig();
+        pool.setPoolName("vitra-store");
+        pool.setJdbcUrl(jdbcUrl);
+        pool.setUsername(user);
+        password.ifPresent(pool::setPassword);
+        pool.setMaximumPoolSize(maxConnections);
+        pool.setMinimumIdle(1);
+        pool.setConnectionTimeout(POSTGRES_CONNECT_TIMEOUT.toMillis());
+        pool.setInitializationFailTimeout(POSTGRES_CONNECT_TIMEOUT.toMillis());
+        // The audit commits its own transactions (StoreSession); a connection comes out of the pool as it went in.
+        pool.setAutoCommit(false);
+        pool.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
+        String description = "PostgreSQL " + jdbcUrl;
+        HikariDataSource dataSource;
+        try {
+            dataSource = new HikariDataSource(pool);
+        } catch (RuntimeException e) {
+            throw new StoreException("cannot open the audit store (" + description + "): " + rootMessage(e), e);
+        }
+        try {
+            return open(dataSource, description, dataSource, AuditStore::claimPostgres);
+        } catch (RuntimeException e) {
+            dataSource.close();
+            throw e;
+        }
+    }
+
+    /** How long opening a PostgreSQL store waits for a connection (and a pass, for one from the pool). */
+    static final java.time.Duration POSTGRES_CONNECT_TIMEOUT = java.time.Duration.ofSeconds(10);
+
+    /** The advisory lock key that marks a PostgreSQL database as one watchdog's store ("vitra-wd" in ASCII). */
+    static final long POSTGRES_LOCK_KEY = 0x7669747261_2d7764L;
+
+    private static void claimPostgres(Connection keeper) throws SQLException {
+        try (Statement s = keeper.createStatement()) {
+            try (ResultSet rs = s.executeQuery("SHOW server_encoding")) {
+                rs.next();
+                String encoding = rs.getString(1);
+                if (!encoding.equalsIgnoreCase("UTF8")) {
+                    throw new StoreException("the PostgreSQL database uses the encoding " + encoding
+                            + "; the audit store needs UTF8 (CREATE DATABASE ... ENCODING 'UTF8')");
+                }
+            }
+            try (ResultSet rs = s.executeQuery("SELECT pg_try_advisory_lock(" + POSTGRES_LOCK_KEY + ")")) {
+                rs.next();
+                if (!rs.getBoolean(1)) {
+                    throw new StoreException("another watchdog process has this PostgreSQL database open as its store"
+                            + " (advisory lock " + POSTGRES_LOCK_KEY + " is held); two would interleave their passes");
+                }
+            }
+        }
+        keeper.commit();
+    }
+
     /** Opens any JDBC data source whose database runs the audit's migrations (H2, PostgreSQL). */
     public static AuditStore open(DataSource dataSource, String description) {
+        return open(dataSource, description, null, keeper -> { });
+    }
+
+    @FunctionalInterface
+    private interface Claim {
+        void claim(Connection keeper) throws SQLException;
+    }
+
+    private static AuditStore open(DataSource dataSource, String description, AutoCloseable owned, Claim claim) {
         Connection keeper;
         try {
             keeper = dataSource.getConnection();
@@ -64,12 +147,23 @@ public final class AuditStore implements AutoCloseable {
             throw new StoreException("cannot open the audit store (" + description + "): " + e.getMessage(), e);
         }
         try {
-            Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
+            claim.claim(keeper);
+            Flyway.configure().dataSource(dataSource).locations("classpath:db/migration")
+                    .javaMigrations(new V3__state_paths_as_code_units()).load().migrate();
+        } catch (SQLException e) {
+            closeQuietly(keeper);
+            throw new StoreException("cannot open the audit store (" + description + "): " + e.getMessage(), e);
         } catch (FlywayException e) {
             closeQuietly(keeper);
             throw new StoreException("cannot open the audit store (" + description + "): " + rootMessage(e), e);
+        } catch (StoreException e) {
+            closeQuietly(keeper);
+            throw new StoreException("cannot open the audit store (" + description + "): " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            closeQuietly(keeper);
+            throw e;
         }
-        return new AuditStore(dataSource, description, keeper);
+        return new AuditStore(dataSource, description, keeper, owned);
     }
 
     private static void closeQuietly(Connection c) {
@@ -118,9 +212,19 @@ public final class AuditStore implements AutoCloseable {
         return t == e ? e.getMessage() : e.getMessage() + " (" + t.getMessage() + ")";
     }
 
-    /** Releases the store (for H2: closes and unlocks the file once no session is open). */
+    /**
+     * Releases the store: for H2, closes and unlocks the file once no session is open; for PostgreSQL, releases the
+     * advisory lock and closes the pool.
+     */
     @Override
     public void close() {
         closeQuietly(keeper);
+        if (owned != null) {
+            try {
+                owned.close();
+            } catch (Exception e) {
+                // closing the pool: its connections are gone with it either way
+            }
+        }
     }
 }

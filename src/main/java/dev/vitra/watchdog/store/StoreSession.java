@@ -9,7 +9,6 @@ import dev.vitra.watchdog.store.Rows.Finding;
 import dev.vitra.watchdog.store.Rows.Log;
 import dev.vitra.watchdog.store.Rows.LogRole;
 import dev.vitra.watchdog.store.Rows.StateEntry;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -277,25 +276,28 @@ public final class StoreSession implements AutoCloseable {
 
     public Optional<StateEntry> stateGet(long dbId, String path) {
         flush();
-        return query("SELECT path, value_json, written_at FROM state_entry WHERE db_id = ? AND path_hash = ?", p -> {
+        return query("SELECT path_units, value_json, written_at FROM state_entry WHERE db_id = ? AND path_hash = ?", p -> {
             p.setLong(1, dbId);
             p.setBytes(2, pathHash(path));
-        }, rs -> new StateEntry(rs.getString(1), rs.getString(2), rs.getLong(3))).stream()
+        }, StoreSession::stateRow).stream()
                 .filter(e -> e.path().equals(path)).findFirst();
     }
 
     /** Every entry whose path starts with {@code prefix}, in no particular order. */
     public List<StateEntry> stateWithPrefix(long dbId, String prefix) {
         flush();
+        // A path starting with prefix has a sort key starting with the prefix's (or, past SORT_KEY_CHARS, equal to it):
+        // the keys from lo up to the first byte string that no longer starts with lo.
         byte[] lo = sortKey(prefix);
-        // Every path starting with prefix has a sort key >= lo and <= hi (truncation keeps byte order).
-        byte[] hi = sortKey(prefix + '\uffff');
-        return query("SELECT path, value_json, written_at FROM state_entry WHERE db_id = ? AND sort_key >= ? AND sort_key <= ?",
-                p -> {
-                    p.setLong(1, dbId);
-                    p.setBytes(2, lo);
-                    p.setBytes(3, hi);
-                }, rs -> new StateEntry(rs.getString(1), rs.getString(2), rs.getLong(3))).stream()
+        Optional<byte[]> above = followingAllWithPrefix(lo);
+        String sql = "SELECT path_units, value_json, written_at FROM state_entry WHERE db_id = ? AND sort_key >= ?";
+        return query(above.isPresent() ? sql + " AND sort_key < ?" : sql, p -> {
+            p.setLong(1, dbId);
+            p.setBytes(2, lo);
+            if (above.isPresent()) {
+                p.setBytes(3, above.get());
+            }
+        }, StoreSession::stateRow).stream()
                 .filter(e -> e.path().startsWith(prefix)).toList();
     }
 
@@ -310,19 +312,39 @@ public final class StoreSession implements AutoCloseable {
     /** Every state entry, sorted by path in UTF-16 code-unit order (for dumps and tests). */
     public List<StateEntry> stateAll(long dbId) {
         flush();
-        List<StateEntry> all = new ArrayList<>(query("SELECT path, value_json, written_at FROM state_entry WHERE db_id = ?",
-                p -> p.setLong(1, dbId), rs -> new StateEntry(rs.getString(1), rs.getString(2), rs.getLong(3))));
+        List<StateEntry> all = new ArrayList<>(query("SELECT path_units, value_json, written_at FROM state_entry WHERE db_id = ?",
+                p -> p.setLong(1, dbId), StoreSession::stateRow));
         all.sort((a, b) -> a.path().compareTo(b.path()));
         return all;
     }
 
+    private static StateEntry stateRow(ResultSet rs) throws SQLException {
+        return new StateEntry(CodeUnits.decode(rs.getBytes(1)), rs.getString(2), rs.getLong(3));
+    }
+
+    /**
+     * The least byte string greater than every string that starts with {@code prefix}: the prefix without its trailing
+     * 0xFF bytes, its last byte plus one. Empty when there is none (the prefix is all 0xFF).
+     */
+    static Optional<byte[]> followingAllWithPrefix(byte[] prefix) {
+        int end = prefix.length;
+        while (end > 0 && prefix[end - 1] == (byte) 0xff) {
+            end--;
+        }
+        if (end == 0) {
+            return Optional.empty();
+        }
+        byte[] out = java.util.Arrays.copyOf(prefix, end);
+        out[end - 1]++;
+        return Optional.of(out);
+    }
+
     static byte[] sortKey(String path) {
-        String head = path.length() > SORT_KEY_CHARS ? path.substring(0, SORT_KEY_CHARS) : path;
-        return head.getBytes(StandardCharsets.UTF_16BE);
+        return CodeUnits.encode(path, SORT_KEY_CHARS);
     }
 
     private static byte[] pathHash(String path) {
-        return new TreeHasher().sha256(path.getBytes(StandardCharsets.UTF_16BE)).bytes();
+        return new TreeHasher().sha256(CodeUnits.encode(path)).bytes();
     }
 
     // ---- findings ----
@@ -365,11 +387,34 @@ public final class StoreSession implements AutoCloseable {
                     setOptionalLong(p, 6, entry);
                     setOptionalLong(p, 7, opSeq);
                     p.setString(8, dedupKey);
-                    p.setString(9, summary);
+                    p.setString(9, storableText(summary));
                     p.setString(10, factsJson);
                     p.setLong(11, now);
                     p.setLong(12, now);
                 });
+    }
+
+    /**
+     * A finding's summary as any SQL text column holds it: NUL and lone surrogates (a path or an error text from a
+     * log may carry them; PostgreSQL refuses the first and alters the second) become {@code \\uXXXX}. The summary is
+     * for people; the facts keep the exact values (as JSON, which escapes them itself).
+     */
+    static String storableText(String text) {
+        StringBuilder out = null;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            boolean lone = Character.isHighSurrogate(c) ? i + 1 >= text.length() || !Character.isLowSurrogate(text.charAt(i + 1))
+                    : Character.isLowSurrogate(c) && (i == 0 || !Character.isHighSurrogate(text.charAt(i - 1)));
+            if (c == 0 || lone) {
+                if (out == null) {
+                    out = new StringBuilder(text.length() + 16).append(text, 0, i);
+                }
+                out.append(String.format("\\u%04x", (int) c));
+            } else if (out != null) {
+                out.append(c);
+            }
+        }
+        return out == null ? text : out.toString();
     }
 
     public void touchFinding(long id, long now) {
@@ -545,12 +590,12 @@ public final class StoreSession implements AutoCloseable {
             // One statement per path: MERGE (standard SQL, in H2 and PostgreSQL 15+) descends the key once.
             PreparedStatement delete = prepare("DELETE FROM state_entry WHERE db_id = ? AND path_hash = ?");
             PreparedStatement merge = prepare("MERGE INTO state_entry t USING (VALUES (CAST(? AS BIGINT), CAST(? AS BYTEA),"
-                    + " CAST(? AS BYTEA), CAST(? AS CHARACTER VARYING), CAST(? AS CHARACTER VARYING), CAST(? AS BIGINT)))"
-                    + " AS v (db_id, path_hash, sort_key, path, value_json, written_at)"
+                    + " CAST(? AS BYTEA), CAST(? AS BYTEA), CAST(? AS CHARACTER VARYING), CAST(? AS BIGINT)))"
+                    + " AS v (db_id, path_hash, sort_key, path_units, value_json, written_at)"
                     + " ON t.db_id = v.db_id AND t.path_hash = v.path_hash"
                     + " WHEN MATCHED THEN UPDATE SET value_json = v.value_json, written_at = v.written_at"
-                    + " WHEN NOT MATCHED THEN INSERT (db_id, path_hash, sort_key, path, value_json, written_at)"
-                    + " VALUES (v.db_id, v.path_hash, v.sort_key, v.path, v.value_json, v.written_at)");
+                    + " WHEN NOT MATCHED THEN INSERT (db_id, path_hash, sort_key, path_units, value_json, written_at)"
+                    + " VALUES (v.db_id, v.path_hash, v.sort_key, v.path_units, v.value_json, v.written_at)");
             boolean deletes = false;
             boolean merges = false;
             for (Map.Entry<StateKey, Optional<StateEntry>> e : pendingState.entrySet()) {
@@ -564,7 +609,7 @@ public final class StoreSession implements AutoCloseable {
                     merge.setLong(1, e.getKey().dbId());
                     merge.setBytes(2, hash);
                     merge.setBytes(3, sortKey(e.getKey().path()));
-                    merge.setString(4, e.getKey().path());
+                    merge.setBytes(4, CodeUnits.encode(e.getKey().path()));
                     merge.setString(5, e.getValue().get().valueJson());
                     merge.setLong(6, e.getValue().get().writtenAt());
                     merge.addBatch();
