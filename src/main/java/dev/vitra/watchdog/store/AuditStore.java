@@ -26,16 +26,21 @@ public final class AuditStore implements AutoCloseable {
 
     private final DataSource dataSource;
     private final String description;
-    /** Held open for the store's lifetime: H2 closes (and unlocks) a file when its last connection closes. */
-    private final Connection keeper;
+    /**
+     * Held open for the store's lifetime: H2 closes (and unlocks) a file when its last connection closes; on
+     * PostgreSQL it holds the advisory lock, and is replaced (the lock claimed again) if the server drops it.
+     */
+    private Connection keeper;
+    private final Claim claim;
 
     /** What closes with the store (a connection pool), if anything. */
     private final AutoCloseable owned;
 
-    private AuditStore(DataSource dataSource, String description, Connection keeper, AutoCloseable owned) {
+    private AuditStore(DataSource dataSource, String description, Connection keeper, Claim claim, AutoCloseable owned) {
         this.dataSource = dataSource;
         this.description = description;
         this.keeper = keeper;
+        this.claim = claim;
         this.owned = owned;
     }
 
@@ -131,13 +136,53 @@ public final class AuditStore implements AutoCloseable {
 
     /** Opens any JDBC data source whose database runs the audit's migrations (H2, PostgreSQL). */
     public static AuditStore open(DataSource dataSource, String description) {
-        return open(dataSource, description, null, keeper -> { });
+        return open(dataSource, description, null, NO_CLAIM);
     }
 
     @FunctionalInterface
     private interface Claim {
         void claim(Connection keeper) throws SQLException;
     }
+
+    private static final Claim NO_CLAIM = keeper -> { };
+
+    /**
+     * Before a session on PostgreSQL: the connection holding the advisory lock is still there, or, if the server
+     * dropped it (a restart), a new one claims the lock again, so passes never run on a store another watchdog may
+     * have claimed meanwhile. Fails with the reason when it cannot.
+     */
+    private synchronized void ensureClaimed() {
+        if (claim == NO_CLAIM) {
+            return;
+        }
+        try {
+            if (keeper.isValid(5)) {
+                return;
+            }
+        } catch (SQLException e) {
+            // treated as lost, below
+        }
+        closeQuietly(keeper);
+        try {
+            Connection next = dataSource.getConnection();
+            try {
+                claim.claim(next);
+            } catch (SQLException | RuntimeException e) {
+                closeQuietly(next);
+                throw e;
+            }
+            keeper = next;
+            LOG.warn("audit store ({}): the connection holding its lock was lost; claimed it again", description);
+        } catch (SQLException e) {
+            throw new StoreException("the audit store (" + description + ") lost the connection holding its lock and cannot"
+                    + " claim it again: " + e.getMessage(), e);
+        } catch (StoreException e) {
+            throw new StoreException("the audit store (" + description + ") lost the connection holding its lock and cannot"
+                    + " claim it again: " + e.getMessage(), e);
+        }
+    }
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(AuditStore.class);
 
     private static AuditStore open(DataSource dataSource, String description, AutoCloseable owned, Claim claim) {
         Connection keeper;
@@ -163,7 +208,7 @@ public final class AuditStore implements AutoCloseable {
             closeQuietly(keeper);
             throw e;
         }
-        return new AuditStore(dataSource, description, keeper, owned);
+        return new AuditStore(dataSource, description, keeper, claim, owned);
     }
 
     private static void closeQuietly(Connection c) {
@@ -190,6 +235,7 @@ public final class AuditStore implements AutoCloseable {
 
     /** A new session: its own connection, one transaction at a time. */
     public StoreSession session() {
+        ensureClaimed();
         try {
             Connection c = dataSource.getConnection();
             c.setAutoCommit(false);
@@ -217,7 +263,7 @@ public final class AuditStore implements AutoCloseable {
      * advisory lock and closes the pool.
      */
     @Override
-    public void close() {
+    public synchronized void close() {
         closeQuietly(keeper);
         if (owned != null) {
             try {

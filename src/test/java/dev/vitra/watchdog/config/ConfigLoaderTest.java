@@ -190,6 +190,22 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aJdbcStoreIsPostgresqlWithItsUserAndPasswordFromAFile(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("pw"), "s3cret\n");
+        Path file = dir.resolve("monitors.yaml");
+        Files.writeString(file, "store:\n  jdbc-url: jdbc:postgresql://db:5432/w\n  user: w\n  password-file: pw\n"
+                + "monitors:\n  - name: shop\n    executor: http://127.0.0.1:8080\n    index-log: " + LOG_A + "\n");
+        WatchdogConfig c = ConfigLoader.load(file);
+        assertThat(c.store()).isInstanceOfSatisfying(WatchdogConfig.Store.Jdbc.class, j -> {
+            assertThat(j.url()).isEqualTo("jdbc:postgresql://db:5432/w");
+            assertThat(j.user()).isEqualTo("w");
+            assertThat(j.password()).hasValueSatisfying(pw -> assertThat(pw.value()).isEqualTo("s3cret"));
+        });
+        assertThat(problems("store:\n  jdbc-url: jdbc:mysql://db/w\n")).singleElement().asString()
+                .startsWith("/etc/vitra/monitors.yaml:2: store.jdbc-url: not a PostgreSQL JDBC URL").doesNotContain("mysql");
+    }
+
+    @Test
     void malformedYamlNamesItsLine() {
         assertThat(problems("monitors:\n  - name: a\n   bad indent: [\n")).singleElement().asString()
                 .startsWith("/etc/vitra/monitors.yaml:3: not valid YAML");

@@ -19,6 +19,7 @@ import dev.vitra.watchdog.executor.Fault;
 import dev.vitra.watchdog.protocol.Json;
 import dev.vitra.watchdog.protocol.JsonValue;
 import dev.vitra.watchdog.store.AuditStore;
+import dev.vitra.watchdog.store.PostgresServer;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -300,6 +301,38 @@ class WatchdogServiceTest {
         a.increment(3);
         WatchdogService second = start(file);
         JsonValue.Obj status = await(second, "a", passes(1));
+        assertThat(text(status, "lastPassTransactions")).isEqualTo("3");
+        assertThat(text(status, "state")).isEqualTo("verified");
+    }
+
+    @Test
+    void onPostgresMonitorsVerifyCatchACheatServeTheProofAndResumeAfterARestart(@TempDir Path dir) throws Exception {
+        String url = PostgresServer.newDatabase();
+        Files.writeString(dir.resolve("db-password"), PostgresServer.PASSWORD + "\n");
+        Db honest = database(dir.resolve("honest"), 4);
+        Db cheat = database(dir.resolve("cheat"), 2);
+        cheat.executor().setFault(Fault.WRONG_CHANGES, true);
+        cheat.increment(1);
+        Path file = dir.resolve("monitors.yaml");
+        Files.writeString(file, config(dir, monitor("honest", honest.url(), honest.index()) + monitor("cheat", cheat.url(), cheat.index()))
+                .replace("  h2-file: " + dir.resolve("watchdog.mv.db"), "  jdbc-url: " + url + "\n  user: " + PostgresServer.USER
+                        + "\n  password-file: db-password"));
+        WatchdogService first = start(file);
+        assertThat(text(await(first, "honest", passes(1)), "state")).isEqualTo("verified");
+        JsonValue.Obj breached = await(first, "cheat", o -> "breached".equals(text(o, "state")));
+        String proofId = ((JsonValue.Obj) ((JsonValue.Arr) breached.members().get("openFindings")).elements().getFirst())
+                .members().get("proofId") instanceof JsonValue.Str id ? id.value() : null;
+        HttpResponse<byte[]> proof = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + first.httpPort()
+                + "/api/proofs/" + proofId)).build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(proof.statusCode()).isEqualTo(200);
+        ProofVerifier.verify(ProofCodec.parse(proof.body()));
+        assertThat(get(first, "/readyz").statusCode()).isEqualTo(200);
+        first.close();
+
+        honest.increment(3);
+        WatchdogService second = start(file);
+        assertThat(text(monitorStatus(second, "cheat"), "state")).isEqualTo("breached"); // from the store, before any pass
+        JsonValue.Obj status = await(second, "honest", passes(1));
         assertThat(text(status, "lastPassTransactions")).isEqualTo("3");
         assertThat(text(status, "state")).isEqualTo("verified");
     }

@@ -72,4 +72,42 @@ class PostgresStoreTest extends StoreSuite {
             assertThat(s.databases()).isEmpty();
         }
     }
+
+    @Test
+    void aStoreWhoseLockConnectionWasDroppedClaimsItAgainOrRefusesToWork() throws Exception {
+        try (AuditStore a = openNew()) {
+            terminateConnections();
+            // Meanwhile another watchdog took the free store: the first must not run a pass on it.
+            try (AuditStore b = reopen()) {
+                assertThatThrownBy(a::session).isInstanceOf(StoreException.class)
+                        .hasMessageContaining("lost the connection holding its lock").hasMessageContaining("another watchdog process");
+            }
+            // Free again: the first claims it anew and works; a newcomer is kept out again.
+            awaitSession(a);
+            assertThatThrownBy(this::reopen).hasMessageContaining("another watchdog process");
+        }
+    }
+
+    /** A session once the pool has replaced its dropped connections (it may hand out one dead connection first). */
+    private static void awaitSession(AuditStore store) throws InterruptedException {
+        for (int attempt = 0; ; attempt++) {
+            try (StoreSession s = store.session()) {
+                s.databases();
+                return;
+            } catch (StoreException e) {
+                if (attempt == 20 || e.getMessage().contains("another watchdog process")) {
+                    throw e;
+                }
+                Thread.sleep(100);
+            }
+        }
+    }
+
+    private void terminateConnections() throws Exception {
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(url, PostgresServer.USER, PostgresServer.PASSWORD);
+             java.sql.Statement s = c.createStatement()) {
+            s.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database()"
+                    + " AND pid <> pg_backend_pid()");
+        }
+    }
 }
