@@ -163,24 +163,30 @@ public final class AuditStore implements AutoCloseable {
             // treated as lost, below
         }
         closeQuietly(keeper);
-        try {
-            Connection next = dataSource.getConnection();
+        SQLException last = null;
+        // The pool may hand out connections the server dropped along with this one: each fails once and is evicted.
+        for (int attempt = 0; attempt < RECLAIM_ATTEMPTS; attempt++) {
+            Connection next = null;
             try {
+                next = dataSource.getConnection();
                 claim.claim(next);
-            } catch (SQLException | RuntimeException e) {
+                keeper = next;
+                LOG.warn("audit store ({}): the connection holding its lock was lost; claimed it again", description);
+                return;
+            } catch (SQLException e) {
                 closeQuietly(next);
-                throw e;
+                last = e;
+            } catch (StoreException e) {
+                closeQuietly(next);
+                throw new StoreException("the audit store (" + description + ") lost the connection holding its lock and"
+                        + " cannot claim it again: " + e.getMessage(), e);
             }
-            keeper = next;
-            LOG.warn("audit store ({}): the connection holding its lock was lost; claimed it again", description);
-        } catch (SQLException e) {
-            throw new StoreException("the audit store (" + description + ") lost the connection holding its lock and cannot"
-                    + " claim it again: " + e.getMessage(), e);
-        } catch (StoreException e) {
-            throw new StoreException("the audit store (" + description + ") lost the connection holding its lock and cannot"
-                    + " claim it again: " + e.getMessage(), e);
         }
+        throw new StoreException("the audit store (" + description + ") lost the connection holding its lock and cannot"
+                + " claim it again: " + last.getMessage(), last);
     }
+
+    private static final int RECLAIM_ATTEMPTS = 8;
 
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(AuditStore.class);
 
@@ -212,6 +218,9 @@ public final class AuditStore implements AutoCloseable {
     }
 
     private static void closeQuietly(Connection c) {
+        if (c == null) {
+            return;
+        }
         try {
             c.close();
         } catch (SQLException ignored) {

@@ -78,7 +78,8 @@ class PostgresStoreTest extends StoreSuite {
         try (AuditStore a = openNew()) {
             terminateConnections();
             // Meanwhile another watchdog took the free store: the first must not run a pass on it.
-            try (AuditStore b = reopen()) {
+            try (AuditStore b = reopen(); StoreSession other = b.session()) {
+                assertThat(other.databases()).isEmpty();
                 assertThatThrownBy(a::session).isInstanceOf(StoreException.class)
                         .hasMessageContaining("lost the connection holding its lock").hasMessageContaining("another watchdog process");
             }
