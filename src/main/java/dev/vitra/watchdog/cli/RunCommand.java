@@ -54,6 +54,9 @@ final class RunCommand implements Callable<Integer> {
         WatchdogService service;
         try {
             service = WatchdogService.start(c);
+        } catch (dev.vitra.watchdog.alert.AlertTemplates.TemplateException e) {
+            e.problems().forEach(p -> err.println("error: " + p));
+            return ExitCodes.USAGE;
         } catch (Exception e) {
             err.println("error: could not start: " + e.getMessage());
             return ExitCodes.COULD_NOT_VERIFY;

@@ -98,12 +98,15 @@ public final class ConfigLoader {
     // ---- sections ----
 
     private WatchdogConfig root(ConfigNode node, Path source) {
-        Fields f = fields(node, "", Set.of("store", "http", "workers", "limits", "monitors"));
+        Fields f = fields(node, "", Set.of("store", "http", "workers", "limits", "alerts", "monitors"));
         WatchdogConfig.Store store = f.has("store") ? store(f.get("store"), "store")
                 : new WatchdogConfig.Store.H2File(directory.resolve("data/watchdog.mv.db"));
         WatchdogConfig.Http http = f.has("http") ? http(f.get("http"), "http") : listen(new ConfigNode.Scalar(DEFAULT_LISTEN, 1), "http.listen");
         int workers = f.has("workers") ? intIn(f.get("workers"), "workers", 1, 256) : DEFAULT_WORKERS;
         WatchdogConfig.Limits limits = limits(f.has("limits") ? f.get("limits") : new ConfigNode.Mapping(Map.of(), node.line()), "limits");
+        WatchdogConfig.Alerts alerts = f.has("alerts") ? alerts(f.get("alerts"), "alerts") : WatchdogConfig.Alerts.none();
+        defaultRoutes = alerts.routes();
+        channelNames = alerts.channels().keySet();
         List<WatchdogConfig.Monitor> monitors = new ArrayList<>();
         if (f.has("monitors")) {
             ConfigNode list = f.get("monitors");
@@ -135,7 +138,7 @@ public final class ConfigLoader {
                 problem(list, "monitors", "expected a list of monitors, found " + ConfigNode.describe(list));
             }
         }
-        return new WatchdogConfig(source, store, http, workers, limits, monitors);
+        return new WatchdogConfig(source, store, http, workers, limits, alerts, monitors);
     }
 
     private record Identity(String name, ConfigNode nameNode, LogId index, ConfigNode indexNode) {
@@ -257,9 +260,202 @@ public final class ConfigLoader {
                 f.has("contract-heap-fraction") ? fraction(f.get("contract-heap-fraction"), path + ".contract-heap-fraction") : 0.7);
     }
 
+    // ---- alerts ----
+
+    /** The routes monitors inherit, and the channels routes may name (set once alerts are read). */
+    private WatchdogConfig.Routes defaultRoutes = WatchdogConfig.Routes.NONE;
+    private Set<String> channelNames = Set.of();
+
+    private WatchdogConfig.Alerts alerts(ConfigNode node, String path) {
+        Fields f = fields(node, path, Set.of("renotify-every", "availability-after", "max-attempts", "smtp", "channels", "routes",
+                "templates"));
+        WatchdogConfig.Alerts d = WatchdogConfig.Alerts.none();
+        Duration renotify = positiveDuration(f, path, "renotify-every", d.renotifyEvery());
+        Duration after = nonNegativeDuration(f, path, "availability-after", d.availabilityAfter());
+        int attempts = f.has("max-attempts") ? intIn(f.get("max-attempts"), path + ".max-attempts", 1, 100) : d.maxAttempts();
+        Optional<WatchdogConfig.Smtp> smtp = f.has("smtp") ? Optional.ofNullable(smtp(f.get("smtp"), path + ".smtp"))
+                : Optional.empty();
+        Map<String, WatchdogConfig.Channel> channels = new LinkedHashMap<>();
+        if (f.has("channels")) {
+            Fields c = fields(f.get("channels"), path + ".channels", null);
+            for (Map.Entry<String, ConfigNode.Member> e : c.members().entrySet()) {
+                String p = path + ".channels." + e.getKey();
+                if (!NAME.matcher(e.getKey()).matches()) {
+                    problem(e.getValue().value(), p, "\"" + e.getKey() + "\" is not a channel name: lowercase letters, digits,"
+                            + " '-' and '_', starting with a letter or digit");
+                    continue;
+                }
+                WatchdogConfig.Channel ch = channel(e.getKey(), e.getValue().value(), p, smtp.isPresent() || !f.has("smtp"), f.has("smtp"));
+                if (ch != null) {
+                    channels.put(e.getKey(), ch);
+                }
+            }
+        }
+        channelNames = channels.keySet();
+        WatchdogConfig.Routes routes = f.has("routes") ? routes(f.get("routes"), path + ".routes", WatchdogConfig.Routes.NONE)
+                : WatchdogConfig.Routes.NONE;
+        Optional<Path> templates = Optional.empty();
+        if (f.has("templates")) {
+            String t = string(f.get("templates"), path + ".templates");
+            if (t != null) {
+                Path dir = directory.resolve(t).normalize();
+                if (!Files.isDirectory(dir)) {
+                    problem(f.get("templates"), path + ".templates", "not a directory: " + dir);
+                } else {
+                    templates = Optional.of(dir);
+                }
+            }
+        }
+        return new WatchdogConfig.Alerts(renotify, after, attempts, smtp, channels, routes, templates);
+    }
+
+    private WatchdogConfig.Smtp smtp(ConfigNode node, String path) {
+        Fields f = fields(node, path, Set.of("host", "port", "security", "user", "password-env", "password-file", "from", "timeout"));
+        int before = problems.size();
+        String host = required(f, node, path, "host");
+        String securityText = f.has("security") ? string(f.get("security"), path + ".security") : "starttls";
+        WatchdogConfig.SmtpSecurity security = WatchdogConfig.SmtpSecurity.STARTTLS;
+        if (securityText != null) {
+            try {
+                security = WatchdogConfig.SmtpSecurity.valueOf(securityText.toUpperCase(java.util.Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                problem(f.get("security"), path + ".security", "expected starttls, tls or none, got \"" + securityText + "\"");
+            }
+        }
+        int port = f.has("port") ? intIn(f.get("port"), path + ".port", 1, 65535)
+                : security == WatchdogConfig.SmtpSecurity.TLS ? 465 : security == WatchdogConfig.SmtpSecurity.STARTTLS ? 587 : 25;
+        Optional<String> user = f.has("user") ? Optional.ofNullable(string(f.get("user"), path + ".user")) : Optional.empty();
+        Optional<Secret> password = secret(f, path, "password");
+        if (password.isPresent() && user.isEmpty()) {
+            problem(node, path + ".user", "required with a password");
+        }
+        String from = required(f, node, path, "from");
+        if (from != null) {
+            address(f.get("from"), path + ".from", from);
+        }
+        Duration timeout = positiveDuration(f, path, "timeout", Duration.ofSeconds(30));
+        return problems.size() > before ? null
+                : new WatchdogConfig.Smtp(host, port, security, user, password, from, timeout);
+    }
+
+    private void address(ConfigNode node, String path, String address) {
+        try {
+            new jakarta.mail.internet.InternetAddress(address, true);
+        } catch (jakarta.mail.internet.AddressException e) {
+            problem(node, path, "not an email address: \"" + address + "\": " + e.getMessage());
+        }
+    }
+
+    private WatchdogConfig.Channel channel(String name, ConfigNode node, String path, boolean smtpUsable, boolean smtpGiven) {
+        Fields f = fields(node, path, Set.of("type", "to", "url", "secret-env", "secret-file", "timeout", "repeat-every"));
+        int before = problems.size();
+        String type = required(f, node, path, "type");
+        if (type == null) {
+            return null;
+        }
+        Set<String> allowed = switch (type) {
+            case "email" -> Set.of("type", "to");
+            case "webhook" -> Set.of("type", "url", "secret-env", "secret-file", "timeout");
+            case "alertmanager" -> Set.of("type", "url", "timeout", "repeat-every");
+            default -> {
+                problem(f.get("type"), path + ".type", "expected email, webhook or alertmanager, got \"" + type + "\"");
+                yield null;
+            }
+        };
+        if (allowed == null) {
+            return null;
+        }
+        for (String key : f.members().keySet()) {
+            if (!allowed.contains(key)) {
+                problem(f.get(key), path + "." + key, "does not apply to a " + type + " channel");
+            }
+        }
+        WatchdogConfig.Channel out = switch (type) {
+            case "email" -> {
+                if (!smtpGiven) {
+                    problem(node, path, "an email channel needs alerts.smtp");
+                }
+                List<String> to = new ArrayList<>();
+                ConfigNode list = f.has("to") ? f.get("to") : null;
+                if (list == null) {
+                    problem(node, path + ".to", "required: the addresses to send to");
+                } else if (list instanceof ConfigNode.Sequence seq && !seq.items().isEmpty()) {
+                    for (int i = 0; i < seq.items().size(); i++) {
+                        String a = string(seq.items().get(i), path + ".to[" + i + "]");
+                        if (a != null) {
+                            address(seq.items().get(i), path + ".to[" + i + "]", a);
+                            to.add(a);
+                        }
+                    }
+                } else {
+                    problem(list, path + ".to", "expected a list of addresses, found " + ConfigNode.describe(list));
+                }
+                yield new WatchdogConfig.Channel.Email(name, to);
+            }
+            case "webhook" -> {
+                String url = required(f, node, path, "url");
+                if (url != null) {
+                    endpoint(f.get("url"), path + ".url", url);
+                }
+                yield new WatchdogConfig.Channel.Webhook(name, url, secret(f, path, "secret"),
+                        positiveDuration(f, path, "timeout", Duration.ofSeconds(10)));
+            }
+            default -> {
+                String url = required(f, node, path, "url");
+                if (url != null) {
+                    url(f.get("url"), path + ".url", url);
+                }
+                yield new WatchdogConfig.Channel.Alertmanager(name, url, positiveDuration(f, path, "repeat-every",
+                        Duration.ofMinutes(1)), positiveDuration(f, path, "timeout", Duration.ofSeconds(10)));
+            }
+        };
+        return problems.size() > before || !smtpUsable && out instanceof WatchdogConfig.Channel.Email ? null : out;
+    }
+
+    /** A webhook URL: http(s), a host, no credentials (they would be logged); a query is allowed. */
+    private void endpoint(ConfigNode node, String path, String url) {
+        okhttp3.HttpUrl parsed = okhttp3.HttpUrl.parse(url);
+        if (parsed == null || !(url.startsWith("http://") || url.startsWith("https://"))) {
+            problem(node, path, "not an http(s) URL: \"" + url + "\"");
+        } else if (!parsed.username().isEmpty() || !parsed.password().isEmpty()) {
+            problem(node, path, "credentials in a URL would be logged; use secret-env or secret-file");
+        }
+    }
+
+    private WatchdogConfig.Routes routes(ConfigNode node, String path, WatchdogConfig.Routes inherited) {
+        Fields f = fields(node, path, Set.of("fraud", "availability", "notice"));
+        return new WatchdogConfig.Routes(
+                f.has("fraud") ? channelList(f.get("fraud"), path + ".fraud") : inherited.fraud(),
+                f.has("availability") ? channelList(f.get("availability"), path + ".availability") : inherited.availability(),
+                f.has("notice") ? channelList(f.get("notice"), path + ".notice") : inherited.notice());
+    }
+
+    private List<String> channelList(ConfigNode node, String path) {
+        List<String> out = new ArrayList<>();
+        if (!(node instanceof ConfigNode.Sequence seq)) {
+            problem(node, path, "expected a list of channel names, found " + ConfigNode.describe(node));
+            return out;
+        }
+        for (int i = 0; i < seq.items().size(); i++) {
+            String name = string(seq.items().get(i), path + "[" + i + "]");
+            if (name == null) {
+                continue;
+            }
+            if (!channelNames.contains(name)) {
+                problem(seq.items().get(i), path + "[" + i + "]", "no channel \"" + name + "\" in alerts.channels"
+                        + (channelNames.isEmpty() ? "" : " (there are: " + String.join(", ", new java.util.TreeSet<>(channelNames)) + ")"));
+            } else if (out.contains(name)) {
+                problem(seq.items().get(i), path + "[" + i + "]", "\"" + name + "\" is listed twice");
+            } else {
+                out.add(name);
+            }
+        }
+        return out;
+    }
+
     private WatchdogConfig.Monitor monitor(ConfigNode node, String path) {
         Fields f = fields(node, path, Set.of("name", "executor", "index-log", "oplog-bases", "schedule", "pending-deadline",
-                "freshness-deadline", "accept-forks"));
+                "freshness-deadline", "accept-forks", "alerts"));
         if (!(node instanceof ConfigNode.Mapping)) {
             return null;
         }
@@ -323,10 +519,11 @@ public final class ConfigLoader {
                 problem(list, path + ".accept-forks", "expected a list of oplog ids, found " + ConfigNode.describe(list));
             }
         }
+        WatchdogConfig.Routes routes = f.has("alerts") ? routes(f.get("alerts"), path + ".alerts", defaultRoutes) : defaultRoutes;
         if (problems.size() > before) {
             return null;
         }
-        return new WatchdogConfig.Monitor(name, executor, index, bases, schedule, pending, freshness, accept);
+        return new WatchdogConfig.Monitor(name, executor, index, bases, schedule, pending, freshness, accept, routes);
     }
 
     /** What {@link #longestWait} says of a schedule that stops firing. */

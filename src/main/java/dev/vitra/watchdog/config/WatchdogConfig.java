@@ -15,7 +15,8 @@ import java.util.Set;
  * @param source   the file it was read from
  * @param workers  passes that may run at once, shared by all monitors
  */
-public record WatchdogConfig(Path source, Store store, Http http, int workers, Limits limits, List<Monitor> monitors) {
+public record WatchdogConfig(Path source, Store store, Http http, int workers, Limits limits, Alerts alerts,
+        List<Monitor> monitors) {
     public WatchdogConfig {
         monitors = List.copyOf(monitors);
     }
@@ -67,9 +68,10 @@ public record WatchdogConfig(Path source, Store store, Http http, int workers, L
      * @param freshnessDeadline how long the monitor may go without a pass that verified the executor's current
      *                          checkpoint before it counts as unavailable (stale)
      * @param acceptForks       oplogs whose open fork the operator resolved by following the version served now
+     * @param alerts            where this monitor's alerts go (the global routes, with this monitor's overrides)
      */
     public record Monitor(String name, String executor, LogId indexLog, Map<LogId, String> oplogBases, Schedule schedule,
-            Duration pendingDeadline, Duration freshnessDeadline, Set<LogId> acceptForks) {
+            Duration pendingDeadline, Duration freshnessDeadline, Set<LogId> acceptForks, Routes alerts) {
         public Monitor {
             oplogBases = Map.copyOf(oplogBases);
             acceptForks = Set.copyOf(acceptForks);
@@ -84,6 +86,76 @@ public record WatchdogConfig(Path source, Store store, Http http, int workers, L
 
         /** A Quartz cron expression (seconds first), in UTC. */
         record Cron(String expression) implements Schedule {
+        }
+    }
+
+    /**
+     * Alerting (docs/alerts.md): the channels, where each kind of alert goes by default, and when.
+     *
+     * @param renotifyEvery     how often an open incident is notified again (email, webhooks)
+     * @param availabilityAfter how long an availability finding lasts before it is alerted
+     * @param maxAttempts       delivery attempts per alert before it is given up
+     * @param templates         a directory of operator templates; empty: the built-in ones
+     */
+    public record Alerts(Duration renotifyEvery, Duration availabilityAfter, int maxAttempts, Optional<Smtp> smtp,
+            Map<String, Channel> channels, Routes routes, Optional<Path> templates) {
+        public Alerts {
+            channels = Map.copyOf(channels);
+        }
+
+        public static Alerts none() {
+            return new Alerts(Duration.ofHours(4), Duration.ofMinutes(5), 12, Optional.empty(), Map.of(), Routes.NONE,
+                    Optional.empty());
+        }
+    }
+
+    /** The SMTP server email channels send through. */
+    public record Smtp(String host, int port, SmtpSecurity security, Optional<String> user, Optional<Secret> password,
+            String from, Duration timeout) {
+    }
+
+    /** STARTTLS upgrades a plain connection (port 587); TLS is TLS from the start (465); NONE only for a local relay. */
+    public enum SmtpSecurity {
+        STARTTLS, TLS, NONE
+    }
+
+    /** A named place alerts go. */
+    public sealed interface Channel {
+        String name();
+
+        /** Email to these addresses, through {@link Smtp}. */
+        record Email(String name, List<String> to) implements Channel {
+            public Email {
+                to = List.copyOf(to);
+            }
+        }
+
+        /** A JSON POST, signed with HMAC-SHA256 over the body when a secret is set. */
+        record Webhook(String name, String url, Optional<Secret> secret, Duration timeout) implements Channel {
+        }
+
+        /** Alertmanager's /api/v2/alerts; an open incident is posted again every {@code repeatEvery}. */
+        record Alertmanager(String name, String url, Duration repeatEvery, Duration timeout) implements Channel {
+        }
+    }
+
+    /** Channel names per kind of alert. */
+    public record Routes(List<String> fraud, List<String> availability, List<String> notice) {
+        public static final Routes NONE = new Routes(List.of(), List.of(), List.of());
+
+        public Routes {
+            fraud = List.copyOf(fraud);
+            availability = List.copyOf(availability);
+            notice = List.copyOf(notice);
+        }
+
+        public List<String> of(String kind) {
+            return switch (kind) {
+                case "fraud" -> fraud;
+                case "availability" -> availability;
+                case "notice" -> notice;
+                default -> List.of();
+            };
         }
     }
 }

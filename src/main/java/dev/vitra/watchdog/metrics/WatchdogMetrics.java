@@ -42,6 +42,7 @@ public final class WatchdogMetrics {
     private final Gauge pendingItems;
     private final Gauge pendingOldestAge;
     private final Counter fetches;
+    private final Counter alertAttempts;
     /** The series each monitor currently has in the label-set gauges, so that stale ones can be removed. */
     private final Map<String, Set<List<String>>> findingSeries = new HashMap<>();
     private final Map<String, Set<List<String>>> logSeries = new HashMap<>();
@@ -96,6 +97,14 @@ public final class WatchdogMetrics {
         fetches = Counter.builder().name("vitra_watchdog_http_fetches_total")
                 .help("Resource fetches from log servers by outcome: ok, retry, or the failure's kind (not_found, timeout, ...)")
                 .labelNames("monitor", "outcome").register(registry);
+        alertAttempts = Counter.builder().name("vitra_watchdog_alert_attempts_total")
+                .help("Alert delivery attempts by channel and outcome: delivered, retry (failed, tried again later), given_up")
+                .labelNames("channel", "outcome").register(registry);
+    }
+
+    /** Counts one delivery attempt of an alert on {@code channel}. */
+    public void alertAttempt(String channel, String outcome) {
+        alertAttempts.labelValues(channel, outcome).inc();
     }
 
     /**

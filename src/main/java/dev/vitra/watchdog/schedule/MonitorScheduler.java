@@ -109,11 +109,18 @@ public final class MonitorScheduler implements AutoCloseable {
         return config;
     }
 
+    /** The part of the alert settings the sender was built with (the planner takes the rest at once). */
+    private static WatchdogConfig.Alerts delivery(WatchdogConfig.Alerts a) {
+        return new WatchdogConfig.Alerts(java.time.Duration.ZERO, java.time.Duration.ZERO, a.maxAttempts(), a.smtp(),
+                a.channels(), WatchdogConfig.Routes.NONE, a.templates());
+    }
+
     /**
      * Applies a new configuration: adds, removes and reschedules monitors; a monitor whose database changed is
      * removed and added again. State lives in the store, so nothing verified is lost. Settings outside the monitors
      * (store, listener, workers, limits other than per-pass ones) need a restart; what changed there is returned.
      */
+
     public synchronized List<String> reload(WatchdogConfig next) throws SchedulerException {
         List<String> needRestart = new java.util.ArrayList<>();
         if (!next.store().equals(config.store())) {
@@ -124,6 +131,9 @@ public final class MonitorScheduler implements AutoCloseable {
         }
         if (next.workers() != config.workers()) {
             needRestart.add("workers");
+        }
+        if (!delivery(next.alerts()).equals(delivery(config.alerts()))) {
+            needRestart.add("alerts (channels, SMTP, templates, max-attempts; routes and timing apply at once)");
         }
         if (!next.limits().contractTimeBudget().equals(config.limits().contractTimeBudget())
                 || next.limits().contractHeapFraction() != config.limits().contractHeapFraction()) {

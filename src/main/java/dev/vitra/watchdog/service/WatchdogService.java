@@ -9,6 +9,8 @@ import dev.vitra.watchdog.contract.RuntimeMode;
 import dev.vitra.watchdog.http.StatusServer;
 import dev.vitra.watchdog.metrics.WatchdogMetrics;
 import dev.vitra.watchdog.schedule.MonitorScheduler;
+import dev.vitra.watchdog.alert.AlertTemplates;
+import dev.vitra.watchdog.alert.Alerting;
 import dev.vitra.watchdog.store.AuditStore;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -35,16 +37,18 @@ public final class WatchdogService implements AutoCloseable {
     private final ContractEngine engine;
     private final MonitorScheduler scheduler;
     private final StatusServer http;
+    private final Alerting alerting;
     private final ScheduledExecutorService watcher;
     private volatile FileTime configModified;
     private boolean closed;
 
     private WatchdogService(WatchdogConfig config, AuditStore store, ContractEngine engine, MonitorScheduler scheduler,
-            StatusServer http) {
+            StatusServer http, Alerting alerting) {
         this.store = store;
         this.engine = engine;
         this.scheduler = scheduler;
         this.http = http;
+        this.alerting = alerting;
         this.configModified = modified(config);
         this.watcher = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "config-watcher");
@@ -53,8 +57,14 @@ public final class WatchdogService implements AutoCloseable {
         });
     }
 
-    /** Opens the store, builds everything and starts the schedules and the listener. */
-    public static WatchdogService start(WatchdogConfig config) throws IOException, SchedulerException {
+    /** Opens the store, builds everything and starts the schedules, the alerts and the listener. */
+    public static WatchdogService start(WatchdogConfig config) throws IOException, SchedulerException,
+            AlertTemplates.TemplateException {
+        return start(config, Alerting.Timing.DEFAULT);
+    }
+
+    public static WatchdogService start(WatchdogConfig config, Alerting.Timing alertTiming) throws IOException,
+            SchedulerException, AlertTemplates.TemplateException {
         AuditStore store = switch (config.store()) {
             case WatchdogConfig.Store.H2File h2 -> AuditStore.openH2(h2.file());
             // A connection per worker, and a few for the listener's reads (/readyz, the status API, proofs).
@@ -63,23 +73,30 @@ public final class WatchdogService implements AutoCloseable {
         };
         ContractEngine engine = null;
         MonitorScheduler scheduler = null;
+        Alerting alerting = null;
         try {
             ContractLimits limits = ContractLimits.defaults().withTimeBudget(config.limits().contractTimeBudget())
                     .withHeapFraction(config.limits().contractHeapFraction());
             engine = ContractEngine.create(limits);
             WatchdogMetrics metrics = new WatchdogMetrics(engine.mode(), engine.implementationName());
+            // Alerting first: the planner must be listening before the first pass records a finding.
+            alerting = Alerting.create(config, store, metrics, Clock.systemUTC(), alertTiming);
+            alerting.start();
             scheduler = new MonitorScheduler(config, store, engine, metrics, Clock.systemUTC());
             String runtime = engine.mode() == RuntimeMode.OPTIMIZING ? "GraalJS, optimizing" : "GraalJS, interpreter only";
             StatusServer http = new StatusServer(config.http().host(), config.http().port(), scheduler, store, metrics.registry(),
                     Clock.systemUTC(), runtime);
-            WatchdogService service = new WatchdogService(config, store, engine, scheduler, http);
+            WatchdogService service = new WatchdogService(config, store, engine, scheduler, http, alerting);
             scheduler.start();
             http.start();
             service.watcher.scheduleWithFixedDelay(service::reloadIfChanged, 2, 2, TimeUnit.SECONDS);
             return service;
-        } catch (IOException | SchedulerException | RuntimeException e) {
+        } catch (IOException | SchedulerException | AlertTemplates.TemplateException | RuntimeException e) {
             if (scheduler != null) {
                 scheduler.close();
+            }
+            if (alerting != null) {
+                alerting.close();
             }
             if (engine != null) {
                 engine.close();
@@ -113,6 +130,7 @@ public final class WatchdogService implements AutoCloseable {
         }
         try {
             List<String> needRestart = scheduler.reload(next);
+            alerting.update(next);
             if (!needRestart.isEmpty()) {
                 LOG.warn("configuration reloaded; changes to {} take effect at the next restart", String.join(", ", needRestart));
             } else {
@@ -154,6 +172,8 @@ public final class WatchdogService implements AutoCloseable {
         closed = true;
         watcher.shutdownNow();
         scheduler.close();
+        // After the passes: what they recorded is in the outbox, delivered now or after the next start.
+        alerting.close();
         http.close();
         engine.close();
         store.close();

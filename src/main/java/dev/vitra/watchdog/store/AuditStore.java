@@ -242,6 +242,13 @@ public final class AuditStore implements AutoCloseable {
         return java.util.Optional.of(() -> busy.remove(indexLog));
     }
 
+    private volatile FindingListener findingListener = FindingListener.NONE;
+
+    /** Who is told of findings recorded and resolved from now on, in their sessions' transactions (the alert planner). */
+    public void setFindingListener(FindingListener listener) {
+        this.findingListener = listener;
+    }
+
     /** A new session: its own connection, one transaction at a time. */
     public StoreSession session() {
         ensureClaimed();
@@ -249,7 +256,7 @@ public final class AuditStore implements AutoCloseable {
             Connection c = dataSource.getConnection();
             c.setAutoCommit(false);
             c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
-            return new StoreSession(c);
+            return new StoreSession(c, findingListener);
         } catch (SQLException e) {
             throw new StoreException("cannot connect to the audit store (" + description + "): " + e.getMessage(), e);
         }

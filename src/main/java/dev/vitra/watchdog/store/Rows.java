@@ -91,4 +91,13 @@ public final class Rows {
     /** One state entry: a path's value (JSON text) and the index position that wrote it. */
     public record StateEntry(String path, String valueJson, long writtenAt) {
     }
+
+    /**
+     * A notification in the outbox: about one finding, for one channel, one event (firing, repeat n, resolved).
+     * Delivered once a channel accepted it; failed once its attempts ran out.
+     */
+    public record Alert(long id, long dbId, long findingId, String channel, String monitor, String kind, String event,
+            String dedupKey, String messageId, long createdAt, long nextAttemptAt, int attempts, OptionalLong deliveredAt,
+            OptionalLong failedAt, java.util.Optional<String> lastError) {
+    }
 }

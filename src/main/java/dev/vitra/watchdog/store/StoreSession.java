@@ -35,9 +35,11 @@ public final class StoreSession implements AutoCloseable {
 
     private final Connection connection;
     private final Map<String, PreparedStatement> statements = new HashMap<>();
+    private final FindingListener listener;
 
-    StoreSession(Connection connection) {
+    StoreSession(Connection connection, FindingListener listener) {
         this.connection = connection;
+        this.listener = listener;
     }
 
     // ---- transactions ----
@@ -81,6 +83,13 @@ public final class StoreSession implements AutoCloseable {
     public Optional<Database> database(LogId indexLog) {
         return query("SELECT id, index_log, executor_url, status, next_position, genesis_sealed, created_at, last_pass_at"
                 + " FROM audited_database WHERE index_log = ?", p -> p.setString(1, indexLog.hex()), rs -> new Database(
+                rs.getLong(1), LogId.parse(rs.getString(2)), rs.getString(3), DatabaseStatus.valueOf(rs.getString(4)),
+                rs.getLong(5), rs.getBoolean(6), rs.getLong(7), optionalLong(rs, 8))).stream().findFirst();
+    }
+
+    public Optional<Database> databaseById(long id) {
+        return query("SELECT id, index_log, executor_url, status, next_position, genesis_sealed, created_at, last_pass_at"
+                + " FROM audited_database WHERE id = ?", p -> p.setLong(1, id), rs -> new Database(
                 rs.getLong(1), LogId.parse(rs.getString(2)), rs.getString(3), DatabaseStatus.valueOf(rs.getString(4)),
                 rs.getLong(5), rs.getBoolean(6), rs.getLong(7), optionalLong(rs, 8))).stream().findFirst();
     }
@@ -377,7 +386,7 @@ public final class StoreSession implements AutoCloseable {
 
     public long insertFinding(long dbId, String kind, String code, Optional<LogId> log, OptionalLong at, OptionalLong entry,
             OptionalLong opSeq, String dedupKey, String summary, String factsJson, long now) {
-        return insertReturningId("INSERT INTO finding (db_id, kind, code, log_id, at_position, entry_position, op_seq,"
+        long id = insertReturningId("INSERT INTO finding (db_id, kind, code, log_id, at_position, entry_position, op_seq,"
                 + " dedup_key, summary, facts_json, first_seen_at, last_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", p -> {
                     p.setLong(1, dbId);
                     p.setString(2, kind);
@@ -392,6 +401,8 @@ public final class StoreSession implements AutoCloseable {
                     p.setLong(11, now);
                     p.setLong(12, now);
                 });
+        listener.recorded(this, finding(id).orElseThrow(), now);
+        return id;
     }
 
     /**
@@ -425,11 +436,14 @@ public final class StoreSession implements AutoCloseable {
     }
 
     public void resolveFinding(long id, long now) {
-        update("UPDATE finding SET resolved_at = ?, last_seen_at = ? WHERE id = ? AND resolved_at IS NULL", p -> {
+        int changed = update("UPDATE finding SET resolved_at = ?, last_seen_at = ? WHERE id = ? AND resolved_at IS NULL", p -> {
             p.setLong(1, now);
             p.setLong(2, now);
             p.setLong(3, id);
         });
+        if (changed > 0) {
+            listener.resolved(this, finding(id).orElseThrow(), now);
+        }
     }
 
     private static Finding findingRow(ResultSet rs) throws SQLException {
@@ -467,6 +481,121 @@ public final class StoreSession implements AutoCloseable {
     public Optional<byte[]> proofById(String proofId) {
         return query("SELECT proof FROM finding WHERE proof_id = ? AND proof IS NOT NULL ORDER BY id LIMIT 1",
                 p -> p.setString(1, proofId), rs -> rs.getBytes(1)).stream().findFirst();
+    }
+
+    // ---- alert outbox ----
+
+    private static final String ALERT_COLUMNS = "id, db_id, finding_id, channel, monitor, kind, event, dedup_key, message_id,"
+            + " created_at, next_attempt_at, attempts, delivered_at, failed_at, last_error";
+
+    /**
+     * Puts an alert in the outbox, due now, unless one with the same dedup key is there already (planning is
+     * idempotent). Returns whether it was added.
+     */
+    public boolean insertAlert(long dbId, long findingId, String channel, String monitor, String kind, String event,
+            String dedupKey, String messageId, long now) {
+        if (!query("SELECT id FROM alert WHERE dedup_key = ?", p -> p.setString(1, dedupKey), rs -> rs.getLong(1)).isEmpty()) {
+            return false;
+        }
+        update("INSERT INTO alert (db_id, finding_id, channel, monitor, kind, event, dedup_key, message_id, created_at,"
+                + " next_attempt_at, attempts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)", p -> {
+                    p.setLong(1, dbId);
+                    p.setLong(2, findingId);
+                    p.setString(3, channel);
+                    p.setString(4, monitor);
+                    p.setString(5, kind);
+                    p.setString(6, event);
+                    p.setString(7, dedupKey);
+                    p.setString(8, messageId);
+                    p.setLong(9, now);
+                    p.setLong(10, now);
+                });
+        return true;
+    }
+
+    /** Alerts of a channel due for an attempt at {@code now}, oldest first. */
+    public List<Rows.Alert> dueAlerts(String channel, long now, int limit) {
+        return query("SELECT " + ALERT_COLUMNS + " FROM alert WHERE channel = ? AND delivered_at IS NULL AND failed_at IS NULL"
+                + " AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT " + limit, p -> {
+                    p.setString(1, channel);
+                    p.setLong(2, now);
+                }, StoreSession::alertRow);
+    }
+
+    /** When the next alert of a channel is due (empty when none waits). */
+    public OptionalLong nextAlertDue(String channel) {
+        return query("SELECT MIN(next_attempt_at) FROM alert WHERE channel = ? AND delivered_at IS NULL AND failed_at IS NULL",
+                p -> p.setString(1, channel), rs -> optionalLong(rs, 1)).stream().findFirst().orElse(OptionalLong.empty());
+    }
+
+    public List<Rows.Alert> alertsOfFinding(long findingId) {
+        return query("SELECT " + ALERT_COLUMNS + " FROM alert WHERE finding_id = ? ORDER BY id", p -> p.setLong(1, findingId),
+                StoreSession::alertRow);
+    }
+
+    public List<Rows.Alert> alerts(long dbId) {
+        return query("SELECT " + ALERT_COLUMNS + " FROM alert WHERE db_id = ? ORDER BY id", p -> p.setLong(1, dbId),
+                StoreSession::alertRow);
+    }
+
+    /** Records that an attempt starts (committed before the channel is asked, so a crash leaves a trace). */
+    public void startAlertAttempt(long alertId, int attempt, long now) {
+        update("UPDATE alert SET attempts = ? WHERE id = ?", p -> {
+            p.setInt(1, attempt);
+            p.setLong(2, alertId);
+        });
+        update("INSERT INTO alert_attempt (alert_id, attempt, started_at, outcome) VALUES (?, ?, ?, 'started')", p -> {
+            p.setLong(1, alertId);
+            p.setInt(2, attempt);
+            p.setLong(3, now);
+        });
+    }
+
+    /** The channel accepted the alert. */
+    public void alertDelivered(long alertId, int attempt, String detail, long now) {
+        finishAttempt(alertId, attempt, "delivered", detail, now);
+        update("UPDATE alert SET delivered_at = ?, last_error = NULL WHERE id = ?", p -> {
+            p.setLong(1, now);
+            p.setLong(2, alertId);
+        });
+    }
+
+    /** The attempt failed: try again at {@code retryAt}, or give up (empty). */
+    public void alertFailed(long alertId, int attempt, String error, OptionalLong retryAt, long now) {
+        finishAttempt(alertId, attempt, "failed", error, now);
+        update("UPDATE alert SET last_error = ?, next_attempt_at = ?, failed_at = ? WHERE id = ?", p -> {
+            p.setString(1, storableText(error));
+            p.setLong(2, retryAt.orElse(now));
+            if (retryAt.isPresent()) {
+                p.setNull(3, Types.BIGINT);
+            } else {
+                p.setLong(3, now);
+            }
+            p.setLong(4, alertId);
+        });
+    }
+
+    private void finishAttempt(long alertId, int attempt, String outcome, String detail, long now) {
+        update("UPDATE alert_attempt SET outcome = ?, detail = ?, finished_at = ? WHERE alert_id = ? AND attempt = ?", p -> {
+            p.setString(1, outcome);
+            p.setString(2, detail == null ? null : storableText(detail));
+            p.setLong(3, now);
+            p.setLong(4, alertId);
+            p.setInt(5, attempt);
+        });
+    }
+
+    /** The attempts of an alert, in order: attempt number, outcome (started, delivered, failed) and detail. */
+    public List<String> alertAttempts(long alertId) {
+        return query("SELECT attempt, outcome, detail FROM alert_attempt WHERE alert_id = ? ORDER BY attempt",
+                p -> p.setLong(1, alertId), rs -> rs.getInt(1) + " " + rs.getString(2) + (rs.getString(3) == null ? ""
+                        : " " + rs.getString(3)));
+    }
+
+    private static Rows.Alert alertRow(ResultSet rs) throws SQLException {
+        return new Rows.Alert(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getString(4), rs.getString(5), rs.getString(6),
+                rs.getString(7), rs.getString(8), rs.getString(9), rs.getLong(10), rs.getLong(11), rs.getInt(12),
+                optionalLong(rs, 13), optionalLong(rs, 14), Optional.ofNullable(rs.getString(15)));
     }
 
     // ---- JDBC plumbing ----

@@ -1,0 +1,144 @@
+package dev.vitra.watchdog.alert;
+
+import dev.vitra.watchdog.config.Secret;
+import dev.vitra.watchdog.config.WatchdogConfig;
+import jakarta.activation.DataHandler;
+import jakarta.mail.Message;
+import jakarta.mail.MessagingException;
+import jakarta.mail.Session;
+import jakarta.mail.Transport;
+import jakarta.mail.internet.InternetAddress;
+import jakarta.mail.internet.MimeBodyPart;
+import jakarta.mail.internet.MimeMessage;
+import jakarta.mail.internet.MimeMultipart;
+import jakarta.mail.util.ByteArrayDataSource;
+import java.util.Date;
+import java.util.Properties;
+
+/**
+ * Email through SMTP (Jakarta Mail, Angus): STARTTLS (required, not opportunistic) or TLS from the start, with
+ * authentication when a user is configured; multipart plain text and HTML from the templates, the fraud proof
+ * attached. Every attempt of one alert carries the same {@code Message-ID}, so a receiver can drop a repeat.
+ */
+public final class EmailChannel implements AlertChannel {
+    /** A proof larger than this is not attached (mail servers refuse such messages); the body names its id. */
+    public static final int MAX_ATTACHMENT_BYTES = 20 << 20;
+
+    private final WatchdogConfig.Channel.Email channel;
+    private final WatchdogConfig.Smtp smtp;
+    private final AlertTemplates templates;
+    private final Session session;
+
+    public EmailChannel(WatchdogConfig.Channel.Email channel, WatchdogConfig.Smtp smtp, AlertTemplates templates) {
+        this.channel = channel;
+        this.smtp = smtp;
+        this.templates = templates;
+        Properties p = new Properties();
+        String millis = Long.toString(smtp.timeout().toMillis());
+        p.put("mail.smtp.host", smtp.host());
+        p.put("mail.smtp.port", Integer.toString(smtp.port()));
+        p.put("mail.smtp.connectiontimeout", millis);
+        p.put("mail.smtp.timeout", millis);
+        p.put("mail.smtp.writetimeout", millis);
+        p.put("mail.smtp.auth", Boolean.toString(smtp.user().isPresent()));
+        switch (smtp.security()) {
+            case STARTTLS -> {
+                p.put("mail.smtp.starttls.enable", "true");
+                p.put("mail.smtp.starttls.required", "true");
+                p.put("mail.smtp.ssl.checkserveridentity", "true");
+            }
+            case TLS -> {
+                p.put("mail.smtp.ssl.enable", "true");
+                p.put("mail.smtp.ssl.checkserveridentity", "true");
+            }
+            case NONE -> {
+            }
+        }
+        this.session = Session.getInstance(p);
+    }
+
+    @Override
+    public String name() {
+        return channel.name();
+    }
+
+    @Override
+    public String deliver(AlertContent content) throws DeliveryException {
+        try {
+            MimeMessage message = compose(content);
+            try (Transport transport = session.getTransport("smtp")) {
+                transport.connect(smtp.host(), smtp.port(), smtp.user().orElse(null), smtp.password().map(Secret::value).orElse(null));
+                transport.sendMessage(message, message.getAllRecipients());
+                String reply = transport instanceof org.eclipse.angus.mail.smtp.SMTPTransport t ? t.getLastServerResponse() : "sent";
+                return "SMTP " + smtp.host() + ":" + smtp.port() + ": " + (reply == null ? "sent" : reply.strip());
+            }
+        } catch (MessagingException e) {
+            throw new DeliveryException("SMTP " + smtp.host() + ":" + smtp.port() + ": " + describe(e), e);
+        }
+    }
+
+    private static String describe(MessagingException e) {
+        StringBuilder sb = new StringBuilder(String.valueOf(e.getMessage()).strip());
+        Throwable cause = e.getCause() != null ? e.getCause() : e.getNextException();
+        if (cause != null && cause != e && cause.getMessage() != null && !sb.toString().contains(cause.getMessage())) {
+            sb.append(" (").append(cause.getClass().getSimpleName()).append(": ").append(cause.getMessage()).append(')');
+        }
+        return sb.toString();
+    }
+
+    MimeMessage compose(AlertContent content) throws MessagingException {
+        java.util.Map<String, Object> vars = content.variables();
+        boolean attach = content.proof().isPresent() && content.proof().get().length <= MAX_ATTACHMENT_BYTES;
+        vars.put("proofAttached", attach);
+        AlertTemplates.Rendered r = templates.render(content.templateKind(), vars);
+        MimeMessage m = new FixedIdMessage(session, content.alert().messageId());
+        m.setFrom(new InternetAddress(smtp.from(), true));
+        InternetAddress[] to = new InternetAddress[channel.to().size()];
+        for (int i = 0; i < to.length; i++) {
+            to[i] = new InternetAddress(channel.to().get(i), true);
+        }
+        m.setRecipients(Message.RecipientType.TO, to);
+        m.setSubject(r.subject(), "UTF-8");
+        m.setSentDate(new Date());
+        m.setHeader("X-Vitra-Watchdog-Alert", content.alert().event() + "; " + content.finding().kind() + "; "
+                + content.finding().code());
+        MimeMultipart alternative = new MimeMultipart("alternative");
+        MimeBodyPart text = new MimeBodyPart();
+        text.setText(r.text(), "UTF-8", "plain");
+        MimeBodyPart html = new MimeBodyPart();
+        html.setText(r.html(), "UTF-8", "html");
+        alternative.addBodyPart(text);
+        alternative.addBodyPart(html);
+        if (!attach) {
+            m.setContent(alternative);
+        } else {
+            MimeMultipart mixed = new MimeMultipart("mixed");
+            MimeBodyPart body = new MimeBodyPart();
+            body.setContent(alternative);
+            mixed.addBodyPart(body);
+            MimeBodyPart proof = new MimeBodyPart();
+            proof.setDataHandler(new DataHandler(new ByteArrayDataSource(content.proof().get(), "application/json")));
+            proof.setFileName(content.proofFileName());
+            proof.setDisposition(MimeBodyPart.ATTACHMENT);
+            mixed.addBodyPart(proof);
+            m.setContent(mixed);
+        }
+        m.saveChanges();
+        return m;
+    }
+
+    /** Keeps the alert's own Message-ID (Jakarta Mail would make a new one at every save). */
+    private static final class FixedIdMessage extends MimeMessage {
+        private final String id;
+
+        FixedIdMessage(Session session, String id) {
+            super(session);
+            this.id = id;
+        }
+
+        @Override
+        protected void updateMessageID() throws MessagingException {
+            setHeader("Message-ID", id);
+        }
+    }
+}

@@ -1,0 +1,67 @@
+package dev.vitra.watchdog.alert;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AlertTemplatesTest {
+    @Test
+    void theBuiltInTemplatesRenderEveryKindWithASubject() throws Exception {
+        AlertTemplates t = AlertTemplates.load(Optional.empty());
+        for (String kind : AlertTemplates.KINDS) {
+            for (boolean proof : new boolean[] {true, false}) {
+                AlertTemplates.Rendered r = t.render(kind, AlertContent.sample(kind, proof));
+                assertThat(r.subject()).as(kind).startsWith("[vitra-watchdog]").contains("monitor");
+                assertThat(r.text()).as(kind).contains("summary").doesNotContain("Subject:");
+                assertThat(r.html()).as(kind).startsWith("<!doctype html>");
+            }
+        }
+        assertThat(t.render("fraud", AlertContent.sample("fraud", true)).text()).contains("vitra-watchdog verify-proof proof-");
+    }
+
+    @Test
+    void valuesFromALogAreEscapedInHtmlAndKeptAsTheyAreInText() throws Exception {
+        AlertTemplates t = AlertTemplates.load(Optional.empty());
+        Map<String, Object> vars = AlertContent.sample("fraud", true);
+        vars.put("summary", "<script>alert(1)</script> & \"quotes\"");
+        AlertTemplates.Rendered r = t.render("fraud", vars);
+        assertThat(r.html()).contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;quotes&quot;").doesNotContain("<script>");
+        assertThat(r.text()).contains("<script>alert(1)</script> & \"quotes\"");
+    }
+
+    @Test
+    void anOperatorsTemplateWithAnUnknownVariableIsRefusedWithItsFileAndLine(@TempDir Path dir) throws Exception {
+        copyBuiltIns(dir);
+        Files.writeString(dir.resolve("availability.html"), "<p>\n{{monitor}}\n{{monitr}}</p>\n");
+        Files.writeString(dir.resolve("notice.txt"), "no subject line\n{{summary}}\n");
+        Files.writeString(dir.resolve("fraud.txt"), "Subject: x\n{{#hasProof}}\n{{/hasProf}}\n");
+        assertThatThrownBy(() -> AlertTemplates.load(Optional.of(dir))).isInstanceOfSatisfying(
+                AlertTemplates.TemplateException.class, e -> assertThat(e.problems()).satisfiesExactlyInAnyOrder(
+                        p -> assertThat(p).startsWith(dir.resolve("fraud.txt") + ":3: "),
+                        p -> assertThat(p).startsWith(dir.resolve("availability.html") + ":3: ").contains("monitr"),
+                        p -> assertThat(p).startsWith(dir.resolve("notice.txt") + ":1: the first line must be \"Subject: ...\"")));
+    }
+
+    @Test
+    void aMissingTemplateIsNamed(@TempDir Path dir) throws Exception {
+        copyBuiltIns(dir);
+        Files.delete(dir.resolve("resolved.html"));
+        assertThatThrownBy(() -> AlertTemplates.load(Optional.of(dir))).hasMessageContaining(dir.resolve("resolved.html") + ": missing");
+    }
+
+    static void copyBuiltIns(Path dir) throws Exception {
+        for (String kind : AlertTemplates.KINDS) {
+            for (String ext : new String[] {".txt", ".html"}) {
+                try (var in = AlertTemplatesTest.class.getResourceAsStream("/alert-templates/" + kind + ext)) {
+                    Files.write(dir.resolve(kind + ext), in.readAllBytes());
+                }
+            }
+        }
+    }
+}
