@@ -78,7 +78,7 @@ public record AlertContent(Rows.Alert alert, Rows.Finding finding, Rows.Database
                 Optional.empty(), OptionalLong.of(4), OptionalLong.of(5), OptionalLong.of(6), "k", "summary", "{}", 0, 0,
                 kind.equals("resolved") ? OptionalLong.of(1) : OptionalLong.empty(),
                 proof ? Optional.of("0".repeat(64)) : Optional.empty());
-        Rows.Alert a = new Rows.Alert(1, 1, 1, "channel", "monitor", f.kind(),
+        Rows.Alert a = new Rows.Alert(1, 1, 1, "Code", "finding#1", "channel", "monitor", f.kind(),
                 kind.equals("resolved") ? AlertPlanner.RESOLVED : AlertPlanner.FIRING, "1:channel:firing", "<id@vitra-watchdog>",
                 0, 0, 0, OptionalLong.empty(), OptionalLong.empty(), Optional.empty());
         Rows.Database d = new Rows.Database(1, dev.vitra.watchdog.note.LogId.parse(SAMPLE_LOG), "http://executor.example",

@@ -56,41 +56,98 @@ public final class AlertPlanner implements FindingListener {
 
     @Override
     public void recorded(StoreSession session, Rows.Finding finding, long now) {
-        Plan p = plan;
         Optional<WatchdogConfig.Monitor> monitor = monitorOf(session, finding.dbId());
         if (monitor.isEmpty()) {
             return;
         }
-        boolean alertNow = switch (finding.kind()) {
-            case "fraud", "notice" -> true;
-            case "availability" -> p.alerts().availabilityAfter().isZero();
-            default -> false; // pending: an availability finding once its deadline passes
-        };
-        if (alertNow) {
-            for (String channel : monitor.get().alerts().of(finding.kind())) {
-                insert(session, finding, channel, monitor.get(), FIRING, 0, now);
+        switch (finding.kind()) {
+            case "fraud", "notice" -> {
+                for (String channel : monitor.get().alerts().of(finding.kind())) {
+                    insert(session, finding, findingIncident(finding), channel, monitor.get().name(), FIRING, 0, now);
+                }
+            }
+            case "availability" -> planAvailability(session, plan, monitor.get(), finding.dbId(), finding.code(), now, false);
+            default -> {
+                // pending: an availability finding once its deadline passes
             }
         }
     }
 
     @Override
     public void resolved(StoreSession session, Rows.Finding finding, long now) {
-        if (finding.kind().equals("notice")) {
-            return; // an event, closed as it is recorded
-        }
-        Optional<WatchdogConfig.Monitor> monitor = monitorOf(session, finding.dbId());
-        String name = monitor.map(WatchdogConfig.Monitor::name).orElse(null);
-        // Whoever was told it fired is told it is over, even if the channel is no longer routed.
-        for (Rows.Alert a : session.alertsOfFinding(finding.id())) {
-            if (a.event().equals(FIRING)) {
-                insert(session, finding, a.channel(), name == null ? a.monitor() : name, RESOLVED, 0, now);
+        switch (finding.kind()) {
+            case "fraud" -> {
+                // Whoever was told it fired is told it is over (an operator accepted a fork), routed or not any more.
+                Optional<WatchdogConfig.Monitor> monitor = monitorOf(session, finding.dbId());
+                for (WatchdogConfig.Monitor m : monitor.stream().toList()) {
+                    for (String channel : m.alerts().of("fraud")) {
+                        List<Rows.Alert> sent = session.incidentAlerts(finding.dbId(), finding.code(), findingIncident(finding), channel);
+                        if (sent.stream().anyMatch(a -> a.event().equals(FIRING))) {
+                            insert(session, finding, findingIncident(finding), channel, m.name(), RESOLVED, 0, now);
+                        }
+                    }
+                }
+            }
+            case "availability" -> monitorOf(session, finding.dbId())
+                    .ifPresent(m -> planAvailability(session, plan, m, finding.dbId(), finding.code(), now, false));
+            default -> {
+                // a notice is an event, closed as it is recorded; pending is never alerted
             }
         }
     }
 
+    private static String findingIncident(Rows.Finding f) {
+        return "finding#" + f.id();
+    }
+
     /**
-     * Plans what time makes due: availability findings that have lasted long enough, and repeats of open incidents.
-     * Skips a database whose pass holds it (the pass's own commits plan its findings). Returns the alerts added.
+     * The availability incident of one code in one database, per channel: it fires once an open finding of the code
+     * has lasted {@code availability-after}, repeats while any is open, and resolves when none is. Returns the alerts
+     * added.
+     */
+    private int planAvailability(StoreSession session, Plan p, WatchdogConfig.Monitor monitor, long dbId, String code, long now,
+            boolean repeats) {
+        List<Rows.Finding> open = session.openFindings(dbId).stream()
+                .filter(f -> f.kind().equals("availability") && f.code().equals(code)).toList();
+        int added = 0;
+        for (String channel : monitor.alerts().of("availability")) {
+            Optional<Rows.Alert> latest = session.latestAlert(dbId, code, channel);
+            boolean active = latest.isPresent() && !latest.get().event().equals(RESOLVED);
+            if (open.isEmpty()) {
+                if (active) {
+                    Rows.Finding opener = session.finding(latest.get().findingId()).orElseThrow();
+                    added += insert(session, opener, latest.get().incident(), channel, monitor.name(), RESOLVED, 0, now) ? 1 : 0;
+                }
+            } else if (!active) {
+                Rows.Finding oldest = open.getFirst();
+                if (now - oldest.firstSeenAt() >= p.alerts().availabilityAfter().toMillis()) {
+                    added += insert(session, oldest, code + "#" + oldest.id(), channel, monitor.name(), FIRING, 0, now) ? 1 : 0;
+                }
+            } else if (repeats) {
+                added += repeat(session, p, monitor, dbId, code, latest.get().incident(), channel, now);
+            }
+        }
+        return added;
+    }
+
+    private int repeat(StoreSession session, Plan p, WatchdogConfig.Monitor monitor, long dbId, String code, String incident,
+            String channel, long now) {
+        List<Rows.Alert> sent = session.incidentAlerts(dbId, code, incident, channel);
+        if (sent.isEmpty() || sent.stream().anyMatch(a -> a.event().equals(RESOLVED))) {
+            return 0;
+        }
+        Rows.Alert last = sent.getLast();
+        if (now - last.createdAt() < repeatEvery(p.alerts(), channel).toMillis()) {
+            return 0;
+        }
+        int repeats = (int) sent.stream().filter(a -> a.event().equals(REPEAT)).count();
+        Rows.Finding about = session.finding(last.findingId()).orElseThrow();
+        return insert(session, about, incident, channel, monitor.name(), REPEAT, repeats + 1, now) ? 1 : 0;
+    }
+
+    /**
+     * Plans what time makes due: availability incidents whose findings have lasted long enough, and repeats of open
+     * incidents. Skips a database whose pass holds it (that pass's commits plan its findings). Returns the alerts added.
      */
     public int tick(AuditStore store, long now) {
         Plan p = plan;
@@ -110,8 +167,17 @@ public final class AlertPlanner implements FindingListener {
                 continue;
             }
             try (StoreSession session = store.session()) {
-                for (Rows.Finding f : session.openFindings(db.id())) {
-                    added += tick(session, p, monitor, f, now);
+                List<Rows.Finding> open = session.openFindings(db.id());
+                for (String code : open.stream().filter(f -> f.kind().equals("availability")).map(Rows.Finding::code)
+                        .distinct().toList()) {
+                    added += planAvailability(session, p, monitor, db.id(), code, now, true);
+                }
+                for (Rows.Finding f : open) {
+                    if (f.kind().equals("fraud")) {
+                        for (String channel : monitor.alerts().of("fraud")) {
+                            added += repeat(session, p, monitor, db.id(), f.code(), findingIncident(f), channel, now);
+                        }
+                    }
                 }
                 session.commit();
             } finally {
@@ -129,45 +195,17 @@ public final class AlertPlanner implements FindingListener {
         }
     }
 
-    private int tick(StoreSession session, Plan p, WatchdogConfig.Monitor monitor, Rows.Finding f, long now) {
-        if (!f.kind().equals("fraud") && !f.kind().equals("availability")) {
-            return 0;
-        }
-        int added = 0;
-        List<Rows.Alert> sent = session.alertsOfFinding(f.id());
-        for (String channel : monitor.alerts().of(f.kind())) {
-            List<Rows.Alert> here = sent.stream().filter(a -> a.channel().equals(channel)).toList();
-            boolean fired = here.stream().anyMatch(a -> a.event().equals(FIRING));
-            if (!fired) {
-                if (f.kind().equals("fraud") || now - f.firstSeenAt() >= p.alerts().availabilityAfter().toMillis()) {
-                    added += insert(session, f, channel, monitor, FIRING, 0, now) ? 1 : 0;
-                }
-                continue;
-            }
-            long last = here.stream().mapToLong(Rows.Alert::createdAt).max().orElse(now);
-            int repeats = (int) here.stream().filter(a -> a.event().equals(REPEAT)).count();
-            if (now - last >= repeatEvery(p.alerts(), channel).toMillis()) {
-                added += insert(session, f, channel, monitor, REPEAT, repeats + 1, now) ? 1 : 0;
-            }
-        }
-        return added;
-    }
-
     static Duration repeatEvery(WatchdogConfig.Alerts alerts, String channel) {
         return alerts.channels().get(channel) instanceof WatchdogConfig.Channel.Alertmanager am ? am.repeatEvery()
                 : alerts.renotifyEvery();
     }
 
-    private boolean insert(StoreSession session, Rows.Finding f, String channel, WatchdogConfig.Monitor monitor, String event,
-            int repeat, long now) {
-        return insert(session, f, channel, monitor.name(), event, repeat, now);
-    }
-
-    private boolean insert(StoreSession session, Rows.Finding f, String channel, String monitor, String event, int repeat,
-            long now) {
-        String dedupKey = f.id() + ":" + channel + ":" + event + (repeat > 0 ? ":" + repeat : "");
-        LogId index = indexLogs.get(f.dbId());
-        return session.insertAlert(f.dbId(), f.id(), channel, monitor, f.kind(), event, dedupKey, messageId(index, dedupKey), now);
+    private boolean insert(StoreSession session, Rows.Finding about, String incident, String channel, String monitor,
+            String event, int repeat, long now) {
+        String dedupKey = incident + ":" + channel + ":" + event + (repeat > 0 ? ":" + repeat : "");
+        LogId index = indexLogs.get(about.dbId());
+        return session.insertAlert(about.dbId(), about.id(), about.code(), incident, channel, monitor, about.kind(), event, dedupKey,
+                messageId(index, dedupKey), now);
     }
 
     /** Globally unique and stable: the database's index log and the alert's dedup key, hashed. */

@@ -110,6 +110,10 @@ public final class WatchdogService implements AutoCloseable {
         return http.port();
     }
 
+    public AuditStore store() {
+        return store;
+    }
+
     public MonitorScheduler scheduler() {
         return scheduler;
     }

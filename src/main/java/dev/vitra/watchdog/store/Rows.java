@@ -96,7 +96,8 @@ public final class Rows {
      * A notification in the outbox: about one finding, for one channel, one event (firing, repeat n, resolved).
      * Delivered once a channel accepted it; failed once its attempts ran out.
      */
-    public record Alert(long id, long dbId, long findingId, String channel, String monitor, String kind, String event,
+    public record Alert(long id, long dbId, long findingId, String code, String incident, String channel, String monitor,
+            String kind, String event,
             String dedupKey, String messageId, long createdAt, long nextAttemptAt, int attempts, OptionalLong deliveredAt,
             OptionalLong failedAt, java.util.Optional<String> lastError) {
     }

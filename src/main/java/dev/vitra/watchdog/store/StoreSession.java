@@ -485,32 +485,55 @@ public final class StoreSession implements AutoCloseable {
 
     // ---- alert outbox ----
 
-    private static final String ALERT_COLUMNS = "id, db_id, finding_id, channel, monitor, kind, event, dedup_key, message_id,"
-            + " created_at, next_attempt_at, attempts, delivered_at, failed_at, last_error";
+    private static final String ALERT_COLUMNS = "id, db_id, finding_id, code, incident, channel, monitor, kind, event, dedup_key,"
+            + " message_id, created_at, next_attempt_at, attempts, delivered_at, failed_at, last_error";
 
     /**
      * Puts an alert in the outbox, due now, unless one with the same dedup key is there already (planning is
      * idempotent). Returns whether it was added.
      */
-    public boolean insertAlert(long dbId, long findingId, String channel, String monitor, String kind, String event,
-            String dedupKey, String messageId, long now) {
+    public boolean insertAlert(long dbId, long findingId, String code, String incident, String channel, String monitor,
+            String kind, String event, String dedupKey, String messageId, long now) {
         if (!query("SELECT id FROM alert WHERE dedup_key = ?", p -> p.setString(1, dedupKey), rs -> rs.getLong(1)).isEmpty()) {
             return false;
         }
-        update("INSERT INTO alert (db_id, finding_id, channel, monitor, kind, event, dedup_key, message_id, created_at,"
-                + " next_attempt_at, attempts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)", p -> {
+        update("INSERT INTO alert (db_id, finding_id, code, incident, channel, monitor, kind, event, dedup_key, message_id,"
+                + " created_at, next_attempt_at, attempts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)", p -> {
                     p.setLong(1, dbId);
                     p.setLong(2, findingId);
-                    p.setString(3, channel);
-                    p.setString(4, monitor);
-                    p.setString(5, kind);
-                    p.setString(6, event);
-                    p.setString(7, dedupKey);
-                    p.setString(8, messageId);
-                    p.setLong(9, now);
-                    p.setLong(10, now);
+                    p.setString(3, code);
+                    p.setString(4, incident);
+                    p.setString(5, channel);
+                    p.setString(6, monitor);
+                    p.setString(7, kind);
+                    p.setString(8, event);
+                    p.setString(9, dedupKey);
+                    p.setString(10, messageId);
+                    p.setLong(11, now);
+                    p.setLong(12, now);
                 });
         return true;
+    }
+
+    /** The latest alert of a code on a channel in a database: the state of its newest incident there. */
+    public Optional<Rows.Alert> latestAlert(long dbId, String code, String channel) {
+        return query("SELECT " + ALERT_COLUMNS + " FROM alert WHERE db_id = ? AND code = ? AND channel = ? ORDER BY id DESC"
+                + " LIMIT 1", p -> {
+                    p.setLong(1, dbId);
+                    p.setString(2, code);
+                    p.setString(3, channel);
+                }, StoreSession::alertRow).stream().findFirst();
+    }
+
+    /** The alerts of one incident on one channel, oldest first. */
+    public List<Rows.Alert> incidentAlerts(long dbId, String code, String incident, String channel) {
+        return query("SELECT " + ALERT_COLUMNS + " FROM alert WHERE db_id = ? AND code = ? AND channel = ? AND incident = ?"
+                + " ORDER BY id", p -> {
+                    p.setLong(1, dbId);
+                    p.setString(2, code);
+                    p.setString(3, channel);
+                    p.setString(4, incident);
+                }, StoreSession::alertRow);
     }
 
     /** Alerts of a channel due for an attempt at {@code now}, oldest first. */
@@ -526,11 +549,6 @@ public final class StoreSession implements AutoCloseable {
     public OptionalLong nextAlertDue(String channel) {
         return query("SELECT MIN(next_attempt_at) FROM alert WHERE channel = ? AND delivered_at IS NULL AND failed_at IS NULL",
                 p -> p.setString(1, channel), rs -> optionalLong(rs, 1)).stream().findFirst().orElse(OptionalLong.empty());
-    }
-
-    public List<Rows.Alert> alertsOfFinding(long findingId) {
-        return query("SELECT " + ALERT_COLUMNS + " FROM alert WHERE finding_id = ? ORDER BY id", p -> p.setLong(1, findingId),
-                StoreSession::alertRow);
     }
 
     public List<Rows.Alert> alerts(long dbId) {
@@ -594,8 +612,8 @@ public final class StoreSession implements AutoCloseable {
 
     private static Rows.Alert alertRow(ResultSet rs) throws SQLException {
         return new Rows.Alert(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getString(4), rs.getString(5), rs.getString(6),
-                rs.getString(7), rs.getString(8), rs.getString(9), rs.getLong(10), rs.getLong(11), rs.getInt(12),
-                optionalLong(rs, 13), optionalLong(rs, 14), Optional.ofNullable(rs.getString(15)));
+                rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10), rs.getString(11), rs.getLong(12),
+                rs.getLong(13), rs.getInt(14), optionalLong(rs, 15), optionalLong(rs, 16), Optional.ofNullable(rs.getString(17)));
     }
 
     // ---- JDBC plumbing ----
