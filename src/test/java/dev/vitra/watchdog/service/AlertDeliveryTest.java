@@ -145,8 +145,9 @@ class AlertDeliveryTest {
                 + "    timeout: 5s\n"
                 + "  channels:\n    mail: {type: email, to: [ops@example.org]}\n"
                 + "    hook: {type: webhook, url: \"" + hook + "\", secret-file: hook-secret}\n"
-                + (alertmanager == null ? "" : "    am: {type: alertmanager, url: \"" + alertmanager + "\"}\n")
-                + "  routes:\n    fraud: [mail, hook" + (alertmanager == null ? "" : ", am") + "]\n    availability: [mail, hook]\n"
+                + (alertmanager == null ? "" : "    am: {type: alertmanager, url: \"" + alertmanager + "\", repeat-every: 1s}\n")
+                + "  routes:\n    fraud: [mail, hook" + (alertmanager == null ? "" : ", am") + "]\n    availability: [mail, hook"
+                + (alertmanager == null ? "" : ", am") + "]\n"
                 + "monitors:\n" + monitors;
     }
 
@@ -207,7 +208,7 @@ class AlertDeliveryTest {
                 return false;
             }
         });
-        // Several more passes, and several repeats to Alertmanager (every minute by default: none yet): still one each.
+        // Several more passes, and repeats to Alertmanager (every second here): still one email, one webhook, one alert.
         await("more passes", () -> s.scheduler().monitor("cheat").orElseThrow().snapshot().passes() >= 4);
         Thread.sleep(1000);
 
@@ -245,9 +246,11 @@ class AlertDeliveryTest {
     void anOutageIsAlertedRemindedAndResolved(@TempDir Path dir) throws Exception {
         GreenMail mail = smtp(freePort());
         String hook = webhook();
+        AlertmanagerServer am = AlertmanagerServer.start(dir.resolve("am"));
+        toClose.add(am);
         int port = freePort();
         Db db = database(dir.resolve("db"), port);
-        WatchdogService s = start(dir, config(dir, mail.getSmtp().getPort(), hook, null, "  renotify-every: 2s\n",
+        WatchdogService s = start(dir, config(dir, mail.getSmtp().getPort(), hook, am.url(), "  renotify-every: 2s\n",
                 monitor("shop", db)));
         await("a verified pass", () -> s.scheduler().monitor("shop").orElseThrow().snapshot().passes() >= 1);
         assertThat(mail.getReceivedMessages()).isEmpty();
@@ -255,6 +258,7 @@ class AlertDeliveryTest {
         db.server().close();
         await("the outage alerted", () -> webhooks.size() >= 1);
         await("a reminder", () -> webhooks.size() >= 2);
+        await("the outage in Alertmanager", () -> activeIn(am, "VitraAvailability"));
         ExecutorServer again = ExecutorServer.start(db.executor(), new InetSocketAddress(InetAddress.getLoopbackAddress(), port),
                 Duration.ofHours(1));
         toClose.add(again);
@@ -277,6 +281,24 @@ class AlertDeliveryTest {
         await("the emails", () -> mail.getReceivedMessages().length == events.size());
         assertThat(mail.getReceivedMessages()[0].getSubject()).isEqualTo("[vitra-watchdog] shop cannot be verified: LogUnreachable");
         assertThat(mail.getReceivedMessages()[events.size() - 1].getSubject()).isEqualTo("[vitra-watchdog] resolved on shop: LogUnreachable");
+        // Alertmanager got endsAt: the alert is no longer active there.
+        await("the outage resolved in Alertmanager", () -> !activeIn(am, "VitraAvailability"));
+    }
+
+    private static boolean activeIn(AlertmanagerServer am, String alertname) {
+        try {
+            for (JsonValue a : ((JsonValue.Arr) Json.parse(am.alerts())).elements()) {
+                JsonValue.Obj alert = (JsonValue.Obj) a;
+                String state = Json.write(alert.members().get("status"));
+                if (Json.write(alert.members().get("labels")).contains("\"alertname\":\"" + alertname + "\"")
+                        && state.contains("\"state\":\"active\"")) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (Exception e) {
+            return false;
+        }
     }
 
     @Test
