@@ -100,7 +100,7 @@ public record WatchdogConfig(Path source, Store store, Http http, int workers, L
     public record Alerts(Duration renotifyEvery, Duration availabilityAfter, int maxAttempts, Optional<Smtp> smtp,
             Map<String, Channel> channels, Routes routes, Optional<Path> templates) {
         public Alerts {
-            channels = Map.copyOf(channels);
+            channels = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(channels)); // in the file's order
         }
 
         public static Alerts none() {

@@ -453,10 +453,16 @@ class WatchdogServiceTest {
         for (String key : List.of("h2-file", "jdbc-url", "password-env", "password-file", "listen", "workers", "http-connect-timeout",
                 "http-read-timeout", "http-call-timeout", "http-attempts", "max-checkpoint-bytes", "max-bundle-bytes", "max-growth",
                 "contract-time-budget", "contract-heap-fraction", "name", "executor", "index-log", "oplog-bases", "every", "jitter",
-                "cron", "pending-deadline", "freshness-deadline", "accept-forks")) {
+                "cron", "pending-deadline", "freshness-deadline", "accept-forks", "alerts", "availability-after", "renotify-every",
+                "max-attempts", "templates", "smtp", "host", "port", "security", "user", "from", "timeout", "channels", "type", "to",
+                "url", "secret-env", "secret-file", "repeat-every", "routes", "fraud", "availability", "notice")) {
             assertThat(example).as(key).contains(key + ":");
         }
-        WatchdogConfig c = ConfigLoader.load(Path.of("monitors.yaml"), name -> null);
+        WatchdogConfig c = ConfigLoader.load(Path.of("monitors.yaml"),
+                Map.of("VITRA_SMTP_PASSWORD", "x", "VITRA_WEBHOOK_SECRET", "y")::get);
         assertThat(c.monitors()).isNotEmpty();
+        assertThat(c.alerts().channels()).hasSize(3);
+        assertThat(c.monitors().getFirst().alerts().notice()).containsExactly("ops-mail");
+        assertThat(c.monitors().getFirst().alerts().fraud()).containsExactly("ops-mail", "pager", "alertmanager");
     }
 }
