@@ -41,3 +41,14 @@ CREATE TABLE alert_attempt (
     detail      CHARACTER VARYING,
     PRIMARY KEY (alert_id, attempt)
 );
+
+-- Digests sent (docs/alerts.md): one row per email channel and period, so a period's digest goes out once; the first
+-- period a channel is configured in is recorded as skipped (a summary starts with a whole period).
+CREATE TABLE alert_digest (
+    channel         CHARACTER VARYING NOT NULL,
+    period_start    BIGINT NOT NULL,
+    recorded_at     BIGINT NOT NULL,
+    outcome         VARCHAR(16) NOT NULL,     -- delivered, skipped
+    message_id      CHARACTER VARYING NOT NULL,
+    PRIMARY KEY (channel, period_start)
+);

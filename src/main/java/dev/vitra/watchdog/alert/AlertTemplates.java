@@ -15,13 +15,13 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The email templates of alert-templates/ (docs/alerts.md): for each of fraud, availability, notice and resolved, a
- * plain-text template whose first line is {@code Subject: ...} and an HTML one. Mustache; HTML output escapes every
+ * The email templates of alert-templates/ (docs/alerts.md): for each of fraud, availability, notice, resolved and
+ * the digest, a plain-text template whose first line is {@code Subject: ...} and an HTML one. Mustache; HTML output escapes every
  * value. Checked when loaded: each must compile and render with every documented variable, so a misspelt variable
  * or section is refused at start, with the file and line, instead of at the first alert.
  */
 public final class AlertTemplates {
-    public static final List<String> KINDS = List.of("fraud", "availability", "notice", "resolved");
+    public static final List<String> KINDS = List.of("fraud", "availability", "notice", "resolved", "digest");
 
     /** One kind's rendered message. */
     public record Rendered(String subject, String text, String html) {
@@ -57,13 +57,13 @@ public final class AlertTemplates {
         // Every template that compiled is rendered too, so one run reports every problem.
         for (String kind : out.keySet()) {
             for (boolean proof : new boolean[] {true, false}) {
-                Map<String, Object> sample = AlertContent.sample(kind, proof);
+                Map<String, Object> sample = sample(kind, proof);
                 check(out.get(kind).text(), name(directory, kind + ".txt"), sample, problems);
                 check(out.get(kind).html(), name(directory, kind + ".html"), sample, problems);
             }
             String first;
             try {
-                first = firstLine(out.get(kind).text().execute(AlertContent.sample(kind, true)));
+                first = firstLine(out.get(kind).text().execute(sample(kind, true)));
             } catch (MustacheException e) {
                 continue; // reported above
             }
@@ -75,6 +75,10 @@ public final class AlertTemplates {
             throw new TemplateException(problems);
         }
         return new AlertTemplates(out, directory.map(Path::toString).orElse("built-in alert-templates"));
+    }
+
+    static Map<String, Object> sample(String kind, boolean proof) {
+        return kind.equals("digest") ? DigestSender.sample() : AlertContent.sample(kind, proof);
     }
 
     public Rendered render(String kind, Map<String, Object> context) {
@@ -119,7 +123,8 @@ public final class AlertTemplates {
         }
         try {
             // Missing variables are errors (jmustache's default), and HTML output escapes every value.
-            return Mustache.compiler().escapeHTML(html).strictSections(true).compile(text);
+            // An empty string is false in a section ({{#proofId}}...{{/proofId}}), as a missing value would be.
+            return Mustache.compiler().escapeHTML(html).strictSections(true).emptyStringIsFalse(true).compile(text);
         } catch (MustacheException e) {
             problems.add(name(directory, file) + ":" + lineOf(e) + ": " + e.getMessage());
             return null;

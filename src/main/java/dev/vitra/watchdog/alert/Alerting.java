@@ -32,8 +32,17 @@ public final class Alerting implements AutoCloseable {
     private final ScheduledExecutorService ticker;
     private final Clock clock;
     private final Timing timing;
+    private final java.util.Optional<WatchdogConfig.Heartbeat> heartbeatConfig;
+    private final int monitors;
+    private ScheduledExecutorService heartbeats;
+    private final java.util.Optional<DigestSender> digest;
+    private Heartbeat heartbeat;
 
-    private Alerting(AuditStore store, AlertPlanner planner, AlertSender sender, Clock clock, Timing timing) {
+    private Alerting(AuditStore store, AlertPlanner planner, AlertSender sender, Clock clock, Timing timing,
+            WatchdogConfig config, java.util.Optional<DigestSender> digest) {
+        this.digest = digest;
+        this.heartbeatConfig = config.alerts().heartbeat();
+        this.monitors = config.monitors().size();
         this.store = store;
         this.planner = planner;
         this.sender = sender;
@@ -64,7 +73,12 @@ public final class Alerting implements AutoCloseable {
         AlertPlanner planner = new AlertPlanner(config);
         AlertSender sender = new AlertSender(store, channels, config.alerts().maxAttempts(), timing.backoff(), clock, metrics,
                 timing.poll());
-        return new Alerting(store, planner, sender, clock, timing);
+        java.util.Optional<DigestSender> digest = config.alerts().digest().map(d -> {
+            Map<String, EmailChannel> mail = new LinkedHashMap<>();
+            d.channels().forEach(name -> mail.put(name, (EmailChannel) channels.get(name)));
+            return new DigestSender(d, mail, templates, store, clock, config);
+        });
+        return new Alerting(store, planner, sender, clock, timing, config, digest);
     }
 
     public void start() {
@@ -73,11 +87,33 @@ public final class Alerting implements AutoCloseable {
         ticker.scheduleWithFixedDelay(this::tick, 0, timing.tick().toMillis(), TimeUnit.MILLISECONDS);
     }
 
+    /** Starts the heartbeat, if one is configured: sent while {@code healthy} holds (scheduler running, store reachable). */
+    public void startHeartbeat(java.util.function.BooleanSupplier healthy) {
+        if (heartbeatConfig.isEmpty()) {
+            return;
+        }
+        heartbeat = new Heartbeat(heartbeatConfig.get(), monitors, healthy, clock);
+        heartbeats = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "alerts-heartbeat");
+            t.setDaemon(true);
+            return t;
+        });
+        Heartbeat h = heartbeat;
+        heartbeats.scheduleAtFixedRate(() -> {
+            try {
+                h.beat();
+            } catch (RuntimeException e) {
+                LOG.warn("heartbeat: {}", e.toString());
+            }
+        }, 0, heartbeatConfig.get().every().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
     private void tick() {
         try {
             if (planner.tick(store, clock.millis()) > 0) {
                 sender.wakeUp();
             }
+            digest.ifPresent(DigestSender::tick);
         } catch (RuntimeException e) {
             LOG.warn("alert planning failed (tried again in {}): {}", timing.tick(), e.getMessage());
         }
@@ -86,11 +122,16 @@ public final class Alerting implements AutoCloseable {
     /** Routes of a reloaded configuration (monitors added, removed, rerouted); channels need a restart. */
     public void update(WatchdogConfig config) {
         planner.update(config);
+        digest.ifPresent(d -> d.update(config));
     }
 
     @Override
     public void close() {
         ticker.shutdownNow();
+        if (heartbeats != null) {
+            heartbeats.shutdownNow();
+            heartbeat.close();
+        }
         store.setFindingListener(dev.vitra.watchdog.store.FindingListener.NONE);
         sender.close();
     }

@@ -17,15 +17,16 @@ import okhttp3.Request;
  * incident ({@code alertname}, {@code monitor}, {@code severity}, {@code code}, {@code finding}), so Alertmanager's
  * grouping, silences and inhibition apply.
  */
-public final class AlertmanagerChannel extends HttpAlertChannel {
+public final class AlertmanagerChannel implements AlertChannel {
     /** How many repeat intervals a firing alert stays active without being posted again. */
     static final int ACTIVE_INTERVALS = 3;
 
+    private final JsonPoster poster;
     private final WatchdogConfig.Channel.Alertmanager channel;
     private final Clock clock;
 
     public AlertmanagerChannel(WatchdogConfig.Channel.Alertmanager channel, Clock clock) {
-        super(channel.name(), channel.timeout());
+        this.poster = new JsonPoster(channel.timeout());
         this.channel = channel;
         this.clock = clock;
     }
@@ -47,9 +48,19 @@ public final class AlertmanagerChannel extends HttpAlertChannel {
     }
 
     @Override
+    public String name() {
+        return channel.name();
+    }
+
+    @Override
+    public void close() {
+        poster.close();
+    }
+
+    @Override
     public String deliver(AlertContent content) throws DeliveryException {
         String base = channel.url().endsWith("/") ? channel.url().substring(0, channel.url().length() - 1) : channel.url();
-        return post(base + "/api/v2/alerts", body(content).getBytes(java.nio.charset.StandardCharsets.UTF_8), new Request.Builder());
+        return poster.post(base + "/api/v2/alerts", body(content).getBytes(java.nio.charset.StandardCharsets.UTF_8), new Request.Builder());
     }
 
     String body(AlertContent content) {

@@ -64,8 +64,25 @@ public final class EmailChannel implements AlertChannel {
 
     @Override
     public String deliver(AlertContent content) throws DeliveryException {
+        java.util.Map<String, Object> vars = content.variables();
+        boolean attach = content.proof().isPresent() && content.proof().get().length <= MAX_ATTACHMENT_BYTES;
+        vars.put("proofAttached", attach);
+        AlertTemplates.Rendered r = templates.render(content.templateKind(), vars);
+        return send(r, content.alert().messageId(), "X-Vitra-Watchdog-Alert", content.alert().event() + "; "
+                + content.finding().kind() + "; " + content.finding().code(),
+                attach ? java.util.Optional.of(new Attachment(content.proofFileName(), content.proof().get()))
+                        : java.util.Optional.empty());
+    }
+
+    /** A file attached to a message (a fraud proof). */
+    public record Attachment(String fileName, byte[] json) {
+    }
+
+    /** Sends one message to the channel's addresses; returns the server's answer. */
+    public String send(AlertTemplates.Rendered r, String messageId, String header, String headerValue,
+            java.util.Optional<Attachment> attachment) throws DeliveryException {
         try {
-            MimeMessage message = compose(content);
+            MimeMessage message = compose(r, messageId, header, headerValue, attachment);
             try (Transport transport = session.getTransport("smtp")) {
                 transport.connect(smtp.host(), smtp.port(), smtp.user().orElse(null), smtp.password().map(Secret::value).orElse(null));
                 transport.sendMessage(message, message.getAllRecipients());
@@ -86,12 +103,9 @@ public final class EmailChannel implements AlertChannel {
         return sb.toString();
     }
 
-    MimeMessage compose(AlertContent content) throws MessagingException {
-        java.util.Map<String, Object> vars = content.variables();
-        boolean attach = content.proof().isPresent() && content.proof().get().length <= MAX_ATTACHMENT_BYTES;
-        vars.put("proofAttached", attach);
-        AlertTemplates.Rendered r = templates.render(content.templateKind(), vars);
-        MimeMessage m = new FixedIdMessage(session, content.alert().messageId());
+    private MimeMessage compose(AlertTemplates.Rendered r, String messageId, String header, String headerValue,
+            java.util.Optional<Attachment> attachment) throws MessagingException {
+        MimeMessage m = new FixedIdMessage(session, messageId);
         m.setFrom(new InternetAddress(smtp.from(), true));
         InternetAddress[] to = new InternetAddress[channel.to().size()];
         for (int i = 0; i < to.length; i++) {
@@ -100,8 +114,7 @@ public final class EmailChannel implements AlertChannel {
         m.setRecipients(Message.RecipientType.TO, to);
         m.setSubject(r.subject(), "UTF-8");
         m.setSentDate(new Date());
-        m.setHeader("X-Vitra-Watchdog-Alert", content.alert().event() + "; " + content.finding().kind() + "; "
-                + content.finding().code());
+        m.setHeader(header, headerValue);
         MimeMultipart alternative = new MimeMultipart("alternative");
         MimeBodyPart text = new MimeBodyPart();
         text.setText(r.text(), "UTF-8", "plain");
@@ -109,7 +122,7 @@ public final class EmailChannel implements AlertChannel {
         html.setText(r.html(), "UTF-8", "html");
         alternative.addBodyPart(text);
         alternative.addBodyPart(html);
-        if (!attach) {
+        if (attachment.isEmpty()) {
             m.setContent(alternative);
         } else {
             MimeMultipart mixed = new MimeMultipart("mixed");
@@ -117,8 +130,8 @@ public final class EmailChannel implements AlertChannel {
             body.setContent(alternative);
             mixed.addBodyPart(body);
             MimeBodyPart proof = new MimeBodyPart();
-            proof.setDataHandler(new DataHandler(new ByteArrayDataSource(content.proof().get(), "application/json")));
-            proof.setFileName(content.proofFileName());
+            proof.setDataHandler(new DataHandler(new ByteArrayDataSource(attachment.get().json(), "application/json")));
+            proof.setFileName(attachment.get().fileName());
             proof.setDisposition(MimeBodyPart.ATTACHMENT);
             mixed.addBodyPart(proof);
             m.setContent(mixed);

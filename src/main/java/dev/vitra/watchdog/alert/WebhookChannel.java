@@ -12,15 +12,26 @@ import okhttp3.Request;
  * signed, when a secret is configured, with HMAC-SHA256 in {@code X-Vitra-Signature: sha256=<hex>}; every attempt
  * of one alert carries the same {@code Idempotency-Key}.
  */
-public final class WebhookChannel extends HttpAlertChannel {
+public final class WebhookChannel implements AlertChannel {
     public static final String SIGNATURE_HEADER = "X-Vitra-Signature";
     public static final String IDEMPOTENCY_HEADER = "Idempotency-Key";
 
+    private final JsonPoster poster;
     private final WatchdogConfig.Channel.Webhook channel;
 
     public WebhookChannel(WatchdogConfig.Channel.Webhook channel) {
-        super(channel.name(), channel.timeout());
+        this.poster = new JsonPoster(channel.timeout());
         this.channel = channel;
+    }
+
+    @Override
+    public String name() {
+        return channel.name();
+    }
+
+    @Override
+    public void close() {
+        poster.close();
     }
 
     @Override
@@ -28,7 +39,7 @@ public final class WebhookChannel extends HttpAlertChannel {
         byte[] body = content.webhookPayload();
         Request.Builder headers = new Request.Builder().header(IDEMPOTENCY_HEADER, content.alert().messageId());
         channel.secret().ifPresent(s -> headers.header(SIGNATURE_HEADER, "sha256=" + hmacSha256Hex(s.value(), body)));
-        return post(channel.url(), body, headers);
+        return poster.post(channel.url(), body, headers);
     }
 
     /** HMAC-SHA256 of {@code body} under the UTF-8 bytes of {@code secret}, as lowercase hex. */

@@ -268,7 +268,7 @@ public final class ConfigLoader {
 
     private WatchdogConfig.Alerts alerts(ConfigNode node, String path) {
         Fields f = fields(node, path, Set.of("renotify-every", "availability-after", "max-attempts", "smtp", "channels", "routes",
-                "templates"));
+                "templates", "heartbeat", "digest"));
         WatchdogConfig.Alerts d = WatchdogConfig.Alerts.none();
         Duration renotify = positiveDuration(f, path, "renotify-every", d.renotifyEvery());
         Duration after = nonNegativeDuration(f, path, "availability-after", d.availabilityAfter());
@@ -285,7 +285,7 @@ public final class ConfigLoader {
                             + " '-' and '_', starting with a letter or digit");
                     continue;
                 }
-                WatchdogConfig.Channel ch = channel(e.getKey(), e.getValue().value(), p, smtp.isPresent() || !f.has("smtp"), f.has("smtp"));
+                WatchdogConfig.Channel ch = channel(e.getKey(), e.getValue().value(), p, f.has("smtp"));
                 if (ch != null) {
                     channels.put(e.getKey(), ch);
                 }
@@ -306,7 +306,46 @@ public final class ConfigLoader {
                 }
             }
         }
-        return new WatchdogConfig.Alerts(renotify, after, attempts, smtp, channels, routes, templates);
+        Optional<WatchdogConfig.Heartbeat> heartbeat = Optional.empty();
+        if (f.has("heartbeat")) {
+            String p = path + ".heartbeat";
+            Fields h = fields(f.get("heartbeat"), p, Set.of("url", "every", "secret-env", "secret-file"));
+            String url = required(h, f.get("heartbeat"), p, "url");
+            if (url != null) {
+                endpoint(h.get("url"), p + ".url", url);
+            }
+            Duration every = positiveDuration(h, p, "every", Duration.ofMinutes(1));
+            heartbeat = Optional.of(new WatchdogConfig.Heartbeat(url == null ? "" : url, every, secret(h, p, "secret")));
+        }
+        Optional<WatchdogConfig.Digest> digest = Optional.empty();
+        if (f.has("digest")) {
+            String p = path + ".digest";
+            Fields d2 = fields(f.get("digest"), p, Set.of("channels", "every", "at"));
+            List<String> to = d2.has("channels") ? channelList(d2.get("channels"), p + ".channels") : List.of();
+            if (!d2.has("channels")) {
+                problem(f.get("digest"), p + ".channels", "required: the email channels that get the digest");
+            }
+            for (String c : to) {
+                if (!(channels.get(c) instanceof WatchdogConfig.Channel.Email)) {
+                    problem(d2.get("channels"), p + ".channels", "\"" + c + "\" is not an email channel");
+                }
+            }
+            String every = d2.has("every") ? string(d2.get("every"), p + ".every") : "daily";
+            if (every != null && !every.equals("daily") && !every.equals("weekly")) {
+                problem(d2.get("every"), p + ".every", "expected daily or weekly, got \"" + every + "\"");
+            }
+            java.time.LocalTime at = java.time.LocalTime.of(8, 0);
+            if (d2.has("at")) {
+                String t = string(d2.get("at"), p + ".at");
+                try {
+                    at = java.time.LocalTime.parse(t == null ? "" : t);
+                } catch (java.time.format.DateTimeParseException e) {
+                    problem(d2.get("at"), p + ".at", "expected a UTC time of day like 08:00, got \"" + t + "\"");
+                }
+            }
+            digest = Optional.of(new WatchdogConfig.Digest(to, "weekly".equals(every), at));
+        }
+        return new WatchdogConfig.Alerts(renotify, after, attempts, smtp, channels, routes, templates, heartbeat, digest);
     }
 
     private WatchdogConfig.Smtp smtp(ConfigNode node, String path) {
@@ -346,9 +385,8 @@ public final class ConfigLoader {
         }
     }
 
-    private WatchdogConfig.Channel channel(String name, ConfigNode node, String path, boolean smtpUsable, boolean smtpGiven) {
+    private WatchdogConfig.Channel channel(String name, ConfigNode node, String path, boolean smtpGiven) {
         Fields f = fields(node, path, Set.of("type", "to", "url", "secret-env", "secret-file", "timeout", "repeat-every"));
-        int before = problems.size();
         String type = required(f, node, path, "type");
         if (type == null) {
             return null;
@@ -367,7 +405,7 @@ public final class ConfigLoader {
         }
         for (String key : f.members().keySet()) {
             if (!allowed.contains(key)) {
-                problem(f.get(key), path + "." + key, "does not apply to a " + type + " channel");
+                problem(f.get(key), path + "." + key, "does not apply to " + type + " channels");
             }
         }
         WatchdogConfig.Channel out = switch (type) {
@@ -409,7 +447,8 @@ public final class ConfigLoader {
                         Duration.ofMinutes(1)), positiveDuration(f, path, "timeout", Duration.ofSeconds(10)));
             }
         };
-        return problems.size() > before || !smtpUsable && out instanceof WatchdogConfig.Channel.Email ? null : out;
+        // Kept even when it has problems (the config is refused anyway): routes naming it then report only their own.
+        return out;
     }
 
     /** A webhook URL: http(s), a host, no credentials (they would be logged); a query is allowed. */

@@ -98,14 +98,29 @@ public record WatchdogConfig(Path source, Store store, Http http, int workers, L
      * @param templates         a directory of operator templates; empty: the built-in ones
      */
     public record Alerts(Duration renotifyEvery, Duration availabilityAfter, int maxAttempts, Optional<Smtp> smtp,
-            Map<String, Channel> channels, Routes routes, Optional<Path> templates) {
+            Map<String, Channel> channels, Routes routes, Optional<Path> templates, Optional<Heartbeat> heartbeat,
+            Optional<Digest> digest) {
         public Alerts {
             channels = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(channels)); // in the file's order
         }
 
         public static Alerts none() {
             return new Alerts(Duration.ofHours(4), Duration.ofMinutes(5), 12, Optional.empty(), Map.of(), Routes.NONE,
-                    Optional.empty());
+                    Optional.empty(), Optional.empty(), Optional.empty());
+        }
+    }
+
+    /**
+     * The dead-man signal: a POST to {@code url} every {@code every} while the service works (scheduler running, store
+     * reachable), so a monitoring service that expects it notices when the watchdog itself stops.
+     */
+    public record Heartbeat(String url, Duration every, Optional<Secret> secret) {
+    }
+
+    /** A summary email per period to {@code channels} (email channels): {@code daily} or {@code weekly} (Mondays), at {@code at} UTC. */
+    public record Digest(List<String> channels, boolean weekly, java.time.LocalTime at) {
+        public Digest {
+            channels = List.copyOf(channels);
         }
     }
 

@@ -112,7 +112,7 @@ public final class MonitorScheduler implements AutoCloseable {
     /** The part of the alert settings the sender was built with (the planner takes the rest at once). */
     private static WatchdogConfig.Alerts delivery(WatchdogConfig.Alerts a) {
         return new WatchdogConfig.Alerts(java.time.Duration.ZERO, java.time.Duration.ZERO, a.maxAttempts(), a.smtp(),
-                a.channels(), WatchdogConfig.Routes.NONE, a.templates());
+                a.channels(), WatchdogConfig.Routes.NONE, a.templates(), a.heartbeat(), a.digest());
     }
 
     /**
@@ -133,7 +133,8 @@ public final class MonitorScheduler implements AutoCloseable {
             needRestart.add("workers");
         }
         if (!delivery(next.alerts()).equals(delivery(config.alerts()))) {
-            needRestart.add("alerts (channels, SMTP, templates, max-attempts; routes and timing apply at once)");
+            needRestart.add("alerts (channels, SMTP, templates, max-attempts, heartbeat, digest; routes and timing apply at"
+                    + " once)");
         }
         if (!next.limits().contractTimeBudget().equals(config.limits().contractTimeBudget())
                 || next.limits().contractHeapFraction() != config.limits().contractHeapFraction()) {

@@ -89,6 +89,8 @@ public final class WatchdogService implements AutoCloseable {
             WatchdogService service = new WatchdogService(config, store, engine, scheduler, http, alerting);
             scheduler.start();
             http.start();
+            MonitorScheduler running = scheduler;
+            alerting.startHeartbeat(() -> running.started() && storeReachable(store));
             service.watcher.scheduleWithFixedDelay(service::reloadIfChanged, 2, 2, TimeUnit.SECONDS);
             return service;
         } catch (IOException | SchedulerException | AlertTemplates.TemplateException | RuntimeException e) {
@@ -103,6 +105,15 @@ public final class WatchdogService implements AutoCloseable {
             }
             store.close();
             throw e;
+        }
+    }
+
+    private static boolean storeReachable(AuditStore store) {
+        try (dev.vitra.watchdog.store.StoreSession s = store.session()) {
+            s.databases();
+            return true;
+        } catch (RuntimeException e) {
+            return false;
         }
     }
 

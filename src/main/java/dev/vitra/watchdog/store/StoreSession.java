@@ -616,6 +616,31 @@ public final class StoreSession implements AutoCloseable {
                 rs.getLong(13), rs.getInt(14), optionalLong(rs, 15), optionalLong(rs, 16), Optional.ofNullable(rs.getString(17)));
     }
 
+    // ---- digests ----
+
+    /** Whether any digest was recorded for {@code channel}, and for this period. */
+    public boolean anyDigest(String channel) {
+        return !query("SELECT period_start FROM alert_digest WHERE channel = ? LIMIT 1", p -> p.setString(1, channel),
+                rs -> rs.getLong(1)).isEmpty();
+    }
+
+    public boolean digestRecorded(String channel, long periodStart) {
+        return !query("SELECT outcome FROM alert_digest WHERE channel = ? AND period_start = ?", p -> {
+            p.setString(1, channel);
+            p.setLong(2, periodStart);
+        }, rs -> rs.getString(1)).isEmpty();
+    }
+
+    public void recordDigest(String channel, long periodStart, String outcome, String messageId, long now) {
+        update("INSERT INTO alert_digest (channel, period_start, recorded_at, outcome, message_id) VALUES (?, ?, ?, ?, ?)", p -> {
+            p.setString(1, channel);
+            p.setLong(2, periodStart);
+            p.setLong(3, now);
+            p.setString(4, outcome);
+            p.setString(5, messageId);
+        });
+    }
+
     // ---- JDBC plumbing ----
 
     @FunctionalInterface

@@ -16,9 +16,10 @@ class AlertTemplatesTest {
         AlertTemplates t = AlertTemplates.load(Optional.empty());
         for (String kind : AlertTemplates.KINDS) {
             for (boolean proof : new boolean[] {true, false}) {
-                AlertTemplates.Rendered r = t.render(kind, AlertContent.sample(kind, proof));
-                assertThat(r.subject()).as(kind).startsWith("[vitra-watchdog]").contains("monitor");
-                assertThat(r.text()).as(kind).contains("summary").doesNotContain("Subject:");
+                AlertTemplates.Rendered r = t.render(kind, AlertTemplates.sample(kind, proof));
+                assertThat(r.subject()).as(kind).startsWith("[vitra-watchdog]");
+                assertThat(r.text()).as(kind).contains(kind.equals("digest") ? "monitor (auditing, 10 index entries verified)"
+                        : "summary").doesNotContain("Subject:");
                 assertThat(r.html()).as(kind).startsWith("<!doctype html>");
             }
         }

@@ -74,7 +74,7 @@ class ConfigLoaderTest {
                         + " contract-time-budget, http-attempts, http-call-timeout, http-connect-timeout, http-read-timeout,"
                         + " max-bundle-bytes, max-checkpoint-bytes, max-growth)",
                 "/etc/vitra/monitors.yaml:11: monitors[0].schedule: give either cron or every (with an optional jitter), not both",
-                "/etc/vitra/monitors.yaml:14: monitors[1].colour: unknown key (expected one of accept-forks, executor,"
+                "/etc/vitra/monitors.yaml:14: monitors[1].colour: unknown key (expected one of accept-forks, alerts, executor,"
                         + " freshness-deadline, index-log, name, oplog-bases, pending-deadline, schedule)");
         assertThat(p).anyMatch(s -> s.startsWith("/etc/vitra/monitors.yaml:5: limits.contract-time-budget: not a duration"));
         assertThat(p).anyMatch(s -> s.startsWith("/etc/vitra/monitors.yaml:8: monitors[0].name: \"Shop!\" is not a monitor name"));
@@ -203,6 +203,33 @@ class ConfigLoaderTest {
         });
         assertThat(problems("store:\n  jdbc-url: jdbc:mysql://db/w\n")).singleElement().asString()
                 .startsWith("/etc/vitra/monitors.yaml:2: store.jdbc-url: not a PostgreSQL JDBC URL").doesNotContain("mysql");
+    }
+
+    @Test
+    void alertProblemsNameTheirLine() {
+        String monitors = "monitors:\n  - name: shop\n    executor: http://127.0.0.1:8080\n    index-log: " + LOG_A + "\n";
+        List<String> p = problems("alerts:\n"
+                + "  channels:\n"
+                + "    mail: {type: email, to: [not an address]}\n"
+                + "    hook: {type: webhook, url: 'https://user:pw@hooks.example.org/x'}\n"
+                + "    am: {type: alertmanager, url: http://127.0.0.1:9093, to: [x@example.org]}\n"
+                + "    Bad: {type: pager}\n"
+                + "  routes:\n    fraud: [hook, nowhere]\n"
+                + "  digest: {channels: [hook], every: monthly, at: '25:00'}\n"
+                + monitors + "    alerts: {notice: [am, am]}\n");
+        assertThat(p).containsExactly(
+                "/etc/vitra/monitors.yaml:3: alerts.channels.mail: an email channel needs alerts.smtp",
+                "/etc/vitra/monitors.yaml:3: alerts.channels.mail.to[0]: not an email address: \"not an address\": Local address contains"
+                        + " control or whitespace",
+                "/etc/vitra/monitors.yaml:4: alerts.channels.hook.url: credentials in a URL would be logged; use secret-env or secret-file",
+                "/etc/vitra/monitors.yaml:5: alerts.channels.am.to: does not apply to alertmanager channels",
+                "/etc/vitra/monitors.yaml:6: alerts.channels.Bad: \"Bad\" is not a channel name: lowercase letters, digits, '-' and"
+                        + " '_', starting with a letter or digit",
+                "/etc/vitra/monitors.yaml:8: alerts.routes.fraud[1]: no channel \"nowhere\" in alerts.channels (there are: am, hook, mail)",
+                "/etc/vitra/monitors.yaml:9: alerts.digest.channels: \"hook\" is not an email channel",
+                "/etc/vitra/monitors.yaml:9: alerts.digest.every: expected daily or weekly, got \"monthly\"",
+                "/etc/vitra/monitors.yaml:9: alerts.digest.at: expected a UTC time of day like 08:00, got \"25:00\"",
+                "/etc/vitra/monitors.yaml:14: monitors[0].alerts.notice[1]: \"am\" is listed twice");
     }
 
     @Test

@@ -455,7 +455,8 @@ class WatchdogServiceTest {
                 "contract-time-budget", "contract-heap-fraction", "name", "executor", "index-log", "oplog-bases", "every", "jitter",
                 "cron", "pending-deadline", "freshness-deadline", "accept-forks", "alerts", "availability-after", "renotify-every",
                 "max-attempts", "templates", "smtp", "host", "port", "security", "user", "from", "timeout", "channels", "type", "to",
-                "url", "secret-env", "secret-file", "repeat-every", "routes", "fraud", "availability", "notice")) {
+                "url", "secret-env", "secret-file", "repeat-every", "routes", "fraud", "availability", "notice", "heartbeat", "digest",
+                "every", "at")) {
             assertThat(example).as(key).contains(key + ":");
         }
         WatchdogConfig c = ConfigLoader.load(Path.of("monitors.yaml"),
