@@ -121,7 +121,7 @@ class DigestAndHeartbeatTest {
     @Test
     void aHeartbeatIsSentOnlyWhileTheServiceIsHealthyAndIsSigned() throws Exception {
         List<String[]> pings = new CopyOnWriteArrayList<>();
-        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        HttpServer server = dev.vitra.watchdog.testing.LoopbackHttpServer.create();
         server.createContext("/ping", x -> {
             pings.add(new String[] {new String(x.getRequestBody().readAllBytes(), StandardCharsets.UTF_8),
                     x.getRequestHeaders().getFirst(WebhookChannel.SIGNATURE_HEADER)});
@@ -148,4 +148,5 @@ class DigestAndHeartbeatTest {
             server.stop(0);
         }
     }
+
 }

@@ -49,7 +49,7 @@ class AlertCrashTest {
         List<Request> received = new CopyOnWriteArrayList<>();
         CountDownLatch firstArrived = new CountDownLatch(1);
         CountDownLatch killed = new CountDownLatch(1);
-        HttpServer hook = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        HttpServer hook = dev.vitra.watchdog.testing.LoopbackHttpServer.create();
         hook.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
         hook.createContext("/hook", x -> {
             String body = new String(x.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
@@ -123,4 +123,5 @@ class AlertCrashTest {
         cmd.addAll(List.of(Main.class.getName(), "run", "--config", config.toString()));
         return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
+
 }

@@ -93,7 +93,7 @@ class AlertDeliveryTest {
     private final List<Received> webhooks = new CopyOnWriteArrayList<>();
 
     private String webhook() throws Exception {
-        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        HttpServer server = dev.vitra.watchdog.testing.LoopbackHttpServer.create();
         server.createContext("/hook", x -> {
             byte[] body = x.getRequestBody().readAllBytes();
             webhooks.add(new Received(body, x.getRequestHeaders().getFirst(WebhookChannel.SIGNATURE_HEADER),
@@ -335,4 +335,5 @@ class AlertDeliveryTest {
                             java.util.OptionalLong.empty(), java.util.Optional.empty()));
         }
     }
+
 }

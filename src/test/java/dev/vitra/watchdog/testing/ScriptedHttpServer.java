@@ -40,6 +40,7 @@ public final class ScriptedHttpServer implements AutoCloseable {
     }
 
     public ScriptedHttpServer(InetAddress address) throws IOException {
+        dev.vitra.watchdog.util.HttpServerLimits.apply(); // as the service's servers do: the JDK reads them once
         server = HttpServer.create(new InetSocketAddress(address, 0), 64);
         server.createContext("/", exchange -> {
             String path = exchange.getRequestURI().getPath();
