@@ -179,6 +179,18 @@ class ContractBreachTest {
     }
 
     @Test
+    void wrongChangesAmongPathsWithNulAndLoneSurrogatesAreStillABreach(@TempDir Path dir) throws Exception {
+        // Review finding (issue 10, round 4): a probe on a small stack failed inside the runtime ("could not be
+        // decided") and that failure was taken for an outcome that changes with the stack: the breach was excused.
+        try (AuditFixture f = kv(dir)) {
+            f.fault(Fault.WRONG_CHANGES, true);
+            f.call(0, "multi", "{\"paths\":[\"/\\ud800\\u0000x\",\"/\\udfff\"]}");
+            f.process();
+            breach(f, "ChangeMismatchError", GENESIS);
+        }
+    }
+
+    @Test
     void wrongChangesAreAChangeMismatchExpectingTheContractsPut(@TempDir Path dir) throws Exception {
         try (AuditFixture f = kv(dir)) {
             f.fault(Fault.WRONG_CHANGES, true);
