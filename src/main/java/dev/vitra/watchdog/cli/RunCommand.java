@@ -57,6 +57,10 @@ final class RunCommand implements Callable<Integer> {
         } catch (dev.vitra.watchdog.alert.AlertTemplates.TemplateException e) {
             e.problems().forEach(p -> err.println("error: " + p));
             return ExitCodes.USAGE;
+        } catch (dev.vitra.watchdog.store.StoreException e) {
+            // Wrong credentials, an unknown database, a wrong encoding: the configuration (2); else the server (3).
+            err.println("error: could not start: " + e.getMessage());
+            return e.localInput() ? ExitCodes.USAGE : ExitCodes.COULD_NOT_VERIFY;
         } catch (Exception e) {
             err.println("error: could not start: " + e.getMessage());
             return ExitCodes.COULD_NOT_VERIFY;

@@ -174,8 +174,16 @@ public final class ConfigLoader {
                 // Not echoed: a URL may carry credentials.
                 problem(f.get("jdbc-url"), path + ".jdbc-url", "not a PostgreSQL JDBC URL (jdbc:postgresql://host:port/database;"
                         + " PostgreSQL is the store this build supports besides an H2 file)");
+            } else if (url != null && (url.toLowerCase(java.util.Locale.ROOT).matches("(?s).*[?&]password=.*")
+                    || url.matches("(?s)jdbc:postgresql://[^/?#]*@.*"))) {
+                // Not echoed either: it holds a secret.
+                problem(f.get("jdbc-url"), path + ".jdbc-url", "a password or user:password@ in the URL would be shown in"
+                        + " logs and on the status page; use user and password-env or password-file");
             }
-            String user = f.has("user") ? string(f.get("user"), path + ".user") : "";
+            String user = f.has("user") ? string(f.get("user"), path + ".user") : null;
+            if (user == null || user.isBlank()) {
+                problem(f.has("user") ? f.get("user") : node, path + ".user", "required with a jdbc-url: the database role");
+            }
             Optional<Secret> password = secret(f, path, "password");
             return new WatchdogConfig.Store.Jdbc(url == null ? "" : url, user == null ? "" : user, password);
         }

@@ -90,7 +90,7 @@ public final class WatchdogService implements AutoCloseable {
             scheduler.start();
             http.start();
             MonitorScheduler running = scheduler;
-            alerting.startHeartbeat(() -> running.started() && storeReachable(store));
+            alerting.startHeartbeat(() -> running.started() && store.problem().isEmpty());
             service.watcher.scheduleWithFixedDelay(service::reloadIfChanged, 2, 2, TimeUnit.SECONDS);
             return service;
         } catch (IOException | SchedulerException | AlertTemplates.TemplateException | RuntimeException e) {
@@ -105,15 +105,6 @@ public final class WatchdogService implements AutoCloseable {
             }
             store.close();
             throw e;
-        }
-    }
-
-    private static boolean storeReachable(AuditStore store) {
-        try (dev.vitra.watchdog.store.StoreSession s = store.session()) {
-            s.databases();
-            return true;
-        } catch (RuntimeException e) {
-            return false;
         }
     }
 

@@ -1,47 +1,70 @@
 package dev.vitra.watchdog.store;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.vitra.watchdog.note.LogId;
 import dev.vitra.watchdog.store.migration.V3__state_paths_as_code_units;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
 import org.h2.jdbcx.JdbcDataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Where the audit keeps what it has verified: an H2 file by default, any JDBC database that runs the same Flyway
- * migrations (PostgreSQL) otherwise. Opening migrates the schema. Work happens in {@link StoreSession}s, one
- * connection and one transaction at a time.
+ * Where the audit keeps what it has verified: an H2 file by default, a PostgreSQL database otherwise, with the same
+ * Flyway migrations. Opening migrates the schema. Work happens in {@link StoreSession}s, one connection and one
+ * transaction at a time.
+ *
+ * <p>A store belongs to one process while it is open: H2 locks its file; on PostgreSQL a connection kept for the
+ * store's lifetime holds a session-level advisory lock, and every commit first checks that this connection still
+ * holds it, so a watchdog whose lock went with a dropped connection never commits over one that claimed the store
+ * meanwhile.
  */
 public final class AuditStore implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(AuditStore.class);
     /** The default file, as H2 names it on disk. */
     public static final String H2_SUFFIX = ".mv.db";
 
+    /** How long opening a PostgreSQL store waits for the server. */
+    static final Duration POSTGRES_OPEN_TIMEOUT = Duration.ofSeconds(10);
+    /** How long a session waits for a pooled connection: a pass, or a page of the listener, fails after it. */
+    static final Duration POSTGRES_CONNECTION_TIMEOUT = Duration.ofSeconds(5);
+    /** The advisory lock key that marks a PostgreSQL database as one watchdog's store ("vitra-wd" in ASCII). */
+    static final long POSTGRES_LOCK_KEY = 0x76697472_612d7764L;
+
     private final DataSource dataSource;
     private final String description;
+    private final StoreLock lock;
+    /** What closes with the store (a connection pool), if anything. */
+    private final AutoCloseable owned;
     /**
      * Held open for the store's lifetime: H2 closes (and unlocks) a file when its last connection closes; on
      * PostgreSQL it holds the advisory lock, and is replaced (the lock claimed again) if the server drops it.
      */
     private Connection keeper;
-    private final Claim claim;
+    /** The PostgreSQL backend of {@link #keeper}, whose lock every commit checks. */
+    private volatile long keeperPid;
 
-    /** What closes with the store (a connection pool), if anything. */
-    private final AutoCloseable owned;
-
-    private AuditStore(DataSource dataSource, String description, Connection keeper, Claim claim, AutoCloseable owned) {
+    private AuditStore(DataSource dataSource, String description, StoreLock lock, AutoCloseable owned, Connection keeper,
+            long keeperPid) {
         this.dataSource = dataSource;
         this.description = description;
-        this.keeper = keeper;
-        this.claim = claim;
+        this.lock = lock;
         this.owned = owned;
+        this.keeper = keeper;
+        this.keeperPid = keeperPid;
     }
 
     /**
@@ -67,18 +90,18 @@ public final class AuditStore implements AutoCloseable {
         h2.setURL("jdbc:h2:file:" + name + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE");
         h2.setUser("sa");
         h2.setPassword("");
-        return open(h2, "H2 file " + name + H2_SUFFIX);
+        return open(h2, "H2 file " + name + H2_SUFFIX, StoreLock.NONE, null);
     }
 
     /**
      * Opens the audit store in a PostgreSQL database ({@code jdbc:postgresql://host:port/name}), through a pool of at
-     * most {@code maxConnections} connections. The database must use UTF-8. Like an H2 file, the store belongs to one
-     * process while it is open: a session-level advisory lock, held by a connection kept for the store's lifetime,
-     * makes a second watchdog on the same database fail to open it (two would interleave their passes).
+     * most {@code maxConnections} connections. The database must use UTF-8; it belongs to this process until
+     * {@link #close()} (a second watchdog fails to open it).
      */
     public static AuditStore openPostgres(String jdbcUrl, String user, Optional<String> password, int maxConnections) {
+        String description = "PostgreSQL " + withoutQuery(jdbcUrl);
         if (!jdbcUrl.startsWith("jdbc:postgresql:")) {
-            throw new StoreException("not a PostgreSQL JDBC URL (jdbc:postgresql://host:port/database): " + jdbcUrl);
+            throw new StoreException("not a PostgreSQL JDBC URL (jdbc:postgresql://host:port/database): " + description, true);
         }
         HikariConfig pool = new HikariConfig();
         pool.setPoolName("vitra-store");
@@ -87,89 +110,171 @@ public final class AuditStore implements AutoCloseable {
         password.ifPresent(pool::setPassword);
         pool.setMaximumPoolSize(maxConnections);
         pool.setMinimumIdle(1);
-        pool.setConnectionTimeout(POSTGRES_CONNECT_TIMEOUT.toMillis());
-        pool.setInitializationFailTimeout(POSTGRES_CONNECT_TIMEOUT.toMillis());
+        pool.setConnectionTimeout(POSTGRES_CONNECTION_TIMEOUT.toMillis());
+        pool.setInitializationFailTimeout(POSTGRES_OPEN_TIMEOUT.toMillis());
         // The audit commits its own transactions (StoreSession); a connection comes out of the pool as it went in.
         pool.setAutoCommit(false);
         pool.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
-        String description = "PostgreSQL " + jdbcUrl;
         HikariDataSource dataSource;
         try {
             dataSource = new HikariDataSource(pool);
         } catch (RuntimeException e) {
-            throw new StoreException("cannot open the audit store (" + description + "): " + rootMessage(e), e);
+            throw new StoreException("cannot open the audit store (" + description + "): " + rootMessage(e), e, isLocalInput(e));
         }
         try {
-            return open(dataSource, description, dataSource, AuditStore::claimPostgres);
+            return open(dataSource, description, POSTGRES_LOCK, dataSource);
         } catch (RuntimeException e) {
             dataSource.close();
             throw e;
         }
     }
 
-    /** How long opening a PostgreSQL store waits for a connection (and a pass, for one from the pool). */
-    static final java.time.Duration POSTGRES_CONNECT_TIMEOUT = java.time.Duration.ofSeconds(10);
+    /** Opens any JDBC data source whose database runs the audit's migrations (H2, PostgreSQL), with no lock of its own. */
+    public static AuditStore open(DataSource dataSource, String description) {
+        return open(dataSource, description, StoreLock.NONE, null);
+    }
 
-    /** The advisory lock key that marks a PostgreSQL database as one watchdog's store ("vitra-wd" in ASCII). */
-    static final long POSTGRES_LOCK_KEY = 0x7669747261_2d7764L;
+    private static AuditStore open(DataSource dataSource, String description, StoreLock lock, AutoCloseable owned) {
+        Connection keeper;
+        try {
+            keeper = dataSource.getConnection();
+        } catch (SQLException e) {
+            throw new StoreException("cannot open the audit store (" + description + "): " + rootMessage(e), e, isLocalInput(e));
+        }
+        try {
+            long pid = lock.claim(keeper);
+            Flyway.configure().dataSource(dataSource).locations("classpath:db/migration")
+                    .javaMigrations(new V3__state_paths_as_code_units()).load().migrate();
+            return new AuditStore(dataSource, description, lock, owned, keeper, pid);
+        } catch (SQLException e) {
+            closeQuietly(keeper);
+            throw new StoreException("cannot open the audit store (" + description + "): " + rootMessage(e), e, isLocalInput(e));
+        } catch (FlywayException e) {
+            closeQuietly(keeper);
+            throw new StoreException("cannot open the audit store (" + description + "): " + rootMessage(e), e);
+        } catch (StoreException e) {
+            closeQuietly(keeper);
+            throw new StoreException("cannot open the audit store (" + description + "): " + e.getMessage(), e, e.localInput());
+        } catch (RuntimeException e) {
+            closeQuietly(keeper);
+            throw e;
+        }
+    }
 
-    private static void claimPostgres(Connection keeper) throws SQLException {
-        try (Statement s = keeper.createStatement()) {
-            try (ResultSet rs = s.executeQuery("SHOW server_encoding")) {
-                rs.next();
-                String encoding = rs.getString(1);
-                if (!encoding.equalsIgnoreCase("UTF8")) {
-                    throw new StoreException("the PostgreSQL database uses the encoding " + encoding
-                            + "; the audit store needs UTF8 (CREATE DATABASE ... ENCODING 'UTF8')");
-                }
+    /** A JDBC URL without its query (where drivers take options, a password among them): what logs and errors show. */
+    static String withoutQuery(String jdbcUrl) {
+        int q = jdbcUrl.indexOf('?');
+        return q < 0 ? jdbcUrl : jdbcUrl.substring(0, q) + "?...";
+    }
+
+    /** Wrong credentials, an unknown database or role: the configuration's fault (exit 2), not the server's state. */
+    private static boolean isLocalInput(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof SQLException s && s.getSQLState() != null
+                    && (s.getSQLState().startsWith("28") || s.getSQLState().equals("3D000"))) {
+                return true;
             }
-            try (ResultSet rs = s.executeQuery("SELECT pg_try_advisory_lock(" + POSTGRES_LOCK_KEY + ")")) {
-                rs.next();
-                if (!rs.getBoolean(1)) {
-                    throw new StoreException("another watchdog process has this PostgreSQL database open as its store"
-                            + " (advisory lock " + POSTGRES_LOCK_KEY + " is held); two would interleave their passes");
+        }
+        return false;
+    }
+
+    // ---- the lock ----
+
+    /** How a store keeps other processes out. */
+    private interface StoreLock {
+        StoreLock NONE = new StoreLock() {
+            @Override
+            public long claim(Connection keeper) {
+                return 0;
+            }
+
+            @Override
+            public void verify(Connection session, long keeperPid) {
+            }
+        };
+
+        /** Claims the store on {@code keeper}; returns its backend's id, or throws if another process holds it. */
+        long claim(Connection keeper) throws SQLException;
+
+        /** Throws unless the keeper's backend still holds the store, seen from {@code session}'s transaction. */
+        void verify(Connection session, long keeperPid) throws SQLException;
+    }
+
+    private static final StoreLock POSTGRES_LOCK = new StoreLock() {
+        @Override
+        public long claim(Connection keeper) throws SQLException {
+            try (Statement s = keeper.createStatement()) {
+                try (ResultSet rs = s.executeQuery("SHOW server_encoding")) {
+                    rs.next();
+                    String encoding = rs.getString(1);
+                    if (!encoding.equalsIgnoreCase("UTF8")) {
+                        throw new StoreException("the PostgreSQL database uses the encoding " + encoding
+                                + "; the audit store needs UTF8 (CREATE DATABASE ... ENCODING 'UTF8')", true);
+                    }
+                }
+                long pid;
+                try (ResultSet rs = s.executeQuery("SELECT pg_try_advisory_lock(" + POSTGRES_LOCK_KEY + "), pg_backend_pid()")) {
+                    rs.next();
+                    if (!rs.getBoolean(1)) {
+                        throw new StoreException("another watchdog process has this PostgreSQL database open as its store"
+                                + " (advisory lock " + POSTGRES_LOCK_KEY + " is held); two would interleave their passes");
+                    }
+                    pid = rs.getLong(2);
+                }
+                keeper.commit();
+                return pid;
+            }
+        }
+
+        @Override
+        public void verify(Connection session, long keeperPid) throws SQLException {
+            // A bigint advisory key shows in pg_locks as classid (high 32 bits), objid (low 32 bits), objsubid 1.
+            try (PreparedStatement p = session.prepareStatement("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"
+                    + " AND classid::bigint = ? AND objid::bigint = ? AND objsubid = 1 AND pid = ? AND granted")) {
+                p.setLong(1, POSTGRES_LOCK_KEY >>> 32);
+                p.setLong(2, POSTGRES_LOCK_KEY & 0xffff_ffffL);
+                p.setLong(3, keeperPid);
+                try (ResultSet rs = p.executeQuery()) {
+                    rs.next();
+                    if (rs.getLong(1) != 1) {
+                        throw new StoreException("the store's lock went with the connection that held it (the database"
+                                + " dropped it or restarted); nothing is committed until it is claimed again");
+                    }
                 }
             }
         }
-        keeper.commit();
-    }
-
-    /** Opens any JDBC data source whose database runs the audit's migrations (H2, PostgreSQL). */
-    public static AuditStore open(DataSource dataSource, String description) {
-        return open(dataSource, description, null, NO_CLAIM);
-    }
-
-    @FunctionalInterface
-    private interface Claim {
-        void claim(Connection keeper) throws SQLException;
-    }
-
-    private static final Claim NO_CLAIM = keeper -> { };
+    };
 
     /**
-     * Before a session on PostgreSQL: the connection holding the advisory lock is still there, or, if the server
-     * dropped it (a restart), a new one claims the lock again, so passes never run on a store another watchdog may
-     * have claimed meanwhile. Fails with the reason when it cannot.
+     * Before a session on PostgreSQL: the connection holding the lock is still there, or, if the server dropped it, a
+     * new one claims the lock again. Fails with the reason when it cannot (the server is down, another watchdog took
+     * the store meanwhile).
      */
     private synchronized void ensureClaimed() {
-        if (claim == NO_CLAIM) {
+        if (lock == StoreLock.NONE) {
             return;
         }
         try {
-            if (keeper.isValid(5)) {
+            if (keeper.isValid(2)) {
                 return;
             }
         } catch (SQLException e) {
             // treated as lost, below
         }
         closeQuietly(keeper);
+        // The pool may hand out connections the server dropped along with the keeper: each fails once and is evicted.
+        // A pool that cannot connect at all fails at once (after its connection timeout), not once per attempt.
         SQLException last = null;
-        // The pool may hand out connections the server dropped along with this one: each fails once and is evicted.
         for (int attempt = 0; attempt < RECLAIM_ATTEMPTS; attempt++) {
-            Connection next = null;
+            Connection next;
             try {
                 next = dataSource.getConnection();
-                claim.claim(next);
+            } catch (SQLException e) {
+                last = e;
+                break;
+            }
+            try {
+                keeperPid = lock.claim(next);
                 keeper = next;
                 LOG.warn("audit store ({}): the connection holding its lock was lost; claimed it again", description);
                 return;
@@ -183,38 +288,84 @@ public final class AuditStore implements AutoCloseable {
             }
         }
         throw new StoreException("the audit store (" + description + ") lost the connection holding its lock and cannot"
-                + " claim it again: " + last.getMessage(), last);
+                + " claim it again: " + rootMessage(last), last);
     }
 
     private static final int RECLAIM_ATTEMPTS = 8;
 
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(AuditStore.class);
+    private long lastPingAt;
+    private Optional<String> lastPing = Optional.empty();
 
-    private static AuditStore open(DataSource dataSource, String description, AutoCloseable owned, Claim claim) {
-        Connection keeper;
-        try {
-            keeper = dataSource.getConnection();
-        } catch (SQLException e) {
-            throw new StoreException("cannot open the audit store (" + description + "): " + e.getMessage(), e);
+    /**
+     * Whether the store answers, within about two seconds and without waiting for the pool (for /readyz and the
+     * heartbeat): empty when it does, else why not. Asked often, it answers from the last second's check.
+     */
+    public synchronized Optional<String> problem() {
+        long now = System.nanoTime();
+        if (now - lastPingAt < Duration.ofSeconds(1).toNanos()) {
+            return lastPing;
         }
+        Optional<String> result;
         try {
-            claim.claim(keeper);
-            Flyway.configure().dataSource(dataSource).locations("classpath:db/migration")
-                    .javaMigrations(new V3__state_paths_as_code_units()).load().migrate();
+            result = keeper.isValid(2) ? Optional.empty()
+                    : Optional.of("the store's connection (" + description + ") does not answer");
         } catch (SQLException e) {
-            closeQuietly(keeper);
-            throw new StoreException("cannot open the audit store (" + description + "): " + e.getMessage(), e);
-        } catch (FlywayException e) {
-            closeQuietly(keeper);
-            throw new StoreException("cannot open the audit store (" + description + "): " + rootMessage(e), e);
-        } catch (StoreException e) {
-            closeQuietly(keeper);
-            throw new StoreException("cannot open the audit store (" + description + "): " + e.getMessage(), e);
-        } catch (RuntimeException e) {
-            closeQuietly(keeper);
-            throw e;
+            result = Optional.of("the store's connection (" + description + ") failed: " + e.getMessage());
         }
-        return new AuditStore(dataSource, description, keeper, claim, owned);
+        lastPingAt = System.nanoTime();
+        lastPing = result;
+        return result;
+    }
+
+    // ---- sessions ----
+
+    /** Databases a pass is running on in this process (the lock keeps other processes out). */
+    private final Set<LogId> busy = ConcurrentHashMap.newKeySet();
+
+    /**
+     * Exclusive use of one database's stored state for one pass: two passes over the same database at once would
+     * interleave their writes (a monitor renamed while its pass still runs, say). Empty while another pass holds it.
+     */
+    public Optional<AutoCloseable> lease(LogId indexLog) {
+        if (!busy.add(indexLog)) {
+            return Optional.empty();
+        }
+        return Optional.of(() -> busy.remove(indexLog));
+    }
+
+    private volatile FindingListener findingListener = FindingListener.NONE;
+
+    /** Who is told of findings recorded and resolved from now on, in their sessions' transactions (the alert planner). */
+    public void setFindingListener(FindingListener listener) {
+        this.findingListener = listener;
+    }
+
+    /** A new session: its own connection, one transaction at a time; each commit first checks the store's lock. */
+    public StoreSession session() {
+        ensureClaimed();
+        try {
+            Connection c = dataSource.getConnection();
+            c.setAutoCommit(false);
+            c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+            StoreSession.CommitGuard guard = lock == StoreLock.NONE ? StoreSession.CommitGuard.NONE
+                    : connection -> lock.verify(connection, keeperPid);
+            return new StoreSession(c, findingListener, guard);
+        } catch (SQLException e) {
+            throw new StoreException("cannot connect to the audit store (" + description + "): " + rootMessage(e), e);
+        }
+    }
+
+    public String description() {
+        return description;
+    }
+
+    /** A failure's message with its root cause's class and message, which often says more (an unknown host). */
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t == e ? e.getMessage() : e.getMessage() + " (" + t.getClass().getSimpleName() + ": " + t.getMessage() + ")";
     }
 
     private static void closeQuietly(Connection c) {
@@ -226,52 +377,6 @@ public final class AuditStore implements AutoCloseable {
         } catch (SQLException ignored) {
             // closing after a failure: nothing more to report
         }
-    }
-
-    /** Databases a pass is running on in this process (the H2 file lock keeps other processes out). */
-    private final java.util.Set<dev.vitra.watchdog.note.LogId> busy = java.util.concurrent.ConcurrentHashMap.newKeySet();
-
-    /**
-     * Exclusive use of one database's stored state for one pass: two passes over the same database at once would
-     * interleave their writes (a monitor renamed while its pass still runs, say). Empty while another pass holds it.
-     */
-    public java.util.Optional<AutoCloseable> lease(dev.vitra.watchdog.note.LogId indexLog) {
-        if (!busy.add(indexLog)) {
-            return java.util.Optional.empty();
-        }
-        return java.util.Optional.of(() -> busy.remove(indexLog));
-    }
-
-    private volatile FindingListener findingListener = FindingListener.NONE;
-
-    /** Who is told of findings recorded and resolved from now on, in their sessions' transactions (the alert planner). */
-    public void setFindingListener(FindingListener listener) {
-        this.findingListener = listener;
-    }
-
-    /** A new session: its own connection, one transaction at a time. */
-    public StoreSession session() {
-        ensureClaimed();
-        try {
-            Connection c = dataSource.getConnection();
-            c.setAutoCommit(false);
-            c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
-            return new StoreSession(c, findingListener);
-        } catch (SQLException e) {
-            throw new StoreException("cannot connect to the audit store (" + description + "): " + e.getMessage(), e);
-        }
-    }
-
-    public String description() {
-        return description;
-    }
-
-    private static String rootMessage(Throwable e) {
-        Throwable t = e;
-        while (t.getCause() != null && t.getCause() != t) {
-            t = t.getCause();
-        }
-        return t == e ? e.getMessage() : e.getMessage() + " (" + t.getMessage() + ")";
     }
 
     /**

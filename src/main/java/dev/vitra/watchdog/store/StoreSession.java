@@ -36,10 +36,20 @@ public final class StoreSession implements AutoCloseable {
     private final Connection connection;
     private final Map<String, PreparedStatement> statements = new HashMap<>();
     private final FindingListener listener;
+    private final CommitGuard guard;
 
-    StoreSession(Connection connection, FindingListener listener) {
+    /** Checked inside the transaction just before it commits (that the store's lock is still held). */
+    @FunctionalInterface
+    interface CommitGuard {
+        CommitGuard NONE = connection -> { };
+
+        void verify(Connection connection) throws SQLException;
+    }
+
+    StoreSession(Connection connection, FindingListener listener, CommitGuard guard) {
         this.connection = connection;
         this.listener = listener;
+        this.guard = guard;
     }
 
     // ---- transactions ----
@@ -47,6 +57,7 @@ public final class StoreSession implements AutoCloseable {
     public void commit() {
         try {
             flushBatches();
+            guard.verify(connection);
             connection.commit();
         } catch (SQLException e) {
             throw failure("commit", e);

@@ -201,8 +201,16 @@ class ConfigLoaderTest {
             assertThat(j.user()).isEqualTo("w");
             assertThat(j.password()).hasValueSatisfying(pw -> assertThat(pw.value()).isEqualTo("s3cret"));
         });
-        assertThat(problems("store:\n  jdbc-url: jdbc:mysql://db/w\n")).singleElement().asString()
+        assertThat(problems("store:\n  jdbc-url: jdbc:mysql://db/w\n  user: w\n")).singleElement().asString()
                 .startsWith("/etc/vitra/monitors.yaml:2: store.jdbc-url: not a PostgreSQL JDBC URL").doesNotContain("mysql");
+        // A secret in the URL would be shown; a store needs its role.
+        for (String url : List.of("jdbc:postgresql://db/w?ssl=true&password=s3cret", "jdbc:postgresql://w:s3cret@db/w")) {
+            assertThat(problems("store:\n  jdbc-url: \"" + url + "\"\n  user: w\n")).singleElement().asString()
+                    .startsWith("/etc/vitra/monitors.yaml:2: store.jdbc-url: a password or user:password@ in the URL")
+                    .doesNotContain("s3cret");
+        }
+        assertThat(problems("store:\n  jdbc-url: jdbc:postgresql://db/w\n  user: \"\"\n")).singleElement().asString()
+                .isEqualTo("/etc/vitra/monitors.yaml:3: store.user: required with a jdbc-url: the database role");
     }
 
     @Test

@@ -89,6 +89,56 @@ class PostgresStoreTest extends StoreSuite {
         }
     }
 
+    @Test
+    void aPassWhoseLockWentWithItsConnectionCommitsNothingOnceAnotherWatchdogHoldsTheStore() throws Exception {
+        try (AuditStore a = openNew(); StoreSession session = a.session()) {
+            long db = session.createDatabase(logId(), "u", 0).id();
+            session.commit();
+            session.statePut(db, "/k", Optional.of(new Rows.StateEntry("/k", "1", 1)));
+            try (java.sql.Connection other = java.sql.DriverManager.getConnection(url, PostgresServer.USER, PostgresServer.PASSWORD);
+                 java.sql.Statement s = other.createStatement()) {
+                // The server drops the connection that held the lock (only that one), and another watchdog takes it.
+                s.execute("SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted");
+                awaitLockFree(s);
+                s.execute("SELECT pg_advisory_lock(" + AuditStore.POSTGRES_LOCK_KEY + ")");
+                assertThatThrownBy(session::commit).isInstanceOf(StoreException.class)
+                        .hasMessageContaining("the store's lock went with the connection that held it");
+            }
+            session.rollback();
+            assertThat(session.stateGet(db, "/k")).isEmpty();
+        }
+    }
+
+    private static void awaitLockFree(java.sql.Statement s) throws Exception {
+        for (int i = 0; i < 100; i++) {
+            try (java.sql.ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted")) {
+                rs.next();
+                if (rs.getLong(1) == 0) {
+                    return;
+                }
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("the terminated backend still holds the lock");
+    }
+
+    private static dev.vitra.watchdog.note.LogId logId() {
+        return dev.vitra.watchdog.note.LogId.parse(dev.vitra.watchdog.note.LogId.signerFor(new byte[32]).publicKey().toHex());
+    }
+
+    @Test
+    void theStoreSaysWhetherItIsReachableFromItsOwnConnectionNotThePool() throws Exception {
+        try (AuditStore a = openNew()) {
+            assertThat(a.problem()).isEmpty();
+            terminateConnections();
+            Thread.sleep(1100); // past the cached answer
+            assertThat(a.problem()).hasValueSatisfying(p -> assertThat(p).contains("PostgreSQL " + url));
+            awaitSession(a); // claims the lock again
+            Thread.sleep(1100);
+            assertThat(a.problem()).isEmpty();
+        }
+    }
+
     /** A session once the pool has replaced its dropped connections (it may hand out one dead connection first). */
     private static void awaitSession(AuditStore store) throws InterruptedException {
         for (int attempt = 0; ; attempt++) {
