@@ -66,11 +66,28 @@ public final class AlertPlanner implements FindingListener {
                     insert(session, finding, findingIncident(finding), channel, monitor.get().name(), FIRING, 0, now);
                 }
             }
-            case "availability" -> planAvailability(session, plan, monitor.get(), finding.dbId(), finding.code(), now, false);
+            case "availability" -> {
+                if (isRecord(finding.code())) {
+                    for (String channel : monitor.get().alerts().of("availability")) {
+                        insert(session, finding, findingIncident(finding), channel, monitor.get().name(), FIRING, 0, now);
+                    }
+                } else {
+                    planAvailability(session, plan, monitor.get(), finding.dbId(), finding.code(), now, false);
+                }
+            }
             default -> {
                 // pending: an availability finding once its deadline passes
             }
         }
+    }
+
+    /**
+     * Availability codes that record something that happened rather than a condition that lasts: a transaction whose
+     * result depends on the JavaScript engine stays open for the record, but there is nothing to wait for or to clear.
+     * Each is told once, when it is recorded; never repeated, never resolved.
+     */
+    static boolean isRecord(String code) {
+        return code.equals("EngineDependentResult");
     }
 
     @Override
@@ -88,8 +105,12 @@ public final class AlertPlanner implements FindingListener {
                     }
                 }
             }
-            case "availability" -> monitorOf(session, finding.dbId())
-                    .ifPresent(m -> planAvailability(session, plan, m, finding.dbId(), finding.code(), now, false));
+            case "availability" -> {
+                if (!isRecord(finding.code())) {
+                    monitorOf(session, finding.dbId())
+                            .ifPresent(m -> planAvailability(session, plan, m, finding.dbId(), finding.code(), now, false));
+                }
+            }
             default -> {
                 // a notice is an event, closed as it is recorded; pending is never alerted
             }
@@ -168,8 +189,8 @@ public final class AlertPlanner implements FindingListener {
             }
             try (StoreSession session = store.session()) {
                 List<Rows.Finding> open = session.openFindings(db.id());
-                for (String code : open.stream().filter(f -> f.kind().equals("availability")).map(Rows.Finding::code)
-                        .distinct().toList()) {
+                for (String code : open.stream().filter(f -> f.kind().equals("availability") && !isRecord(f.code()))
+                        .map(Rows.Finding::code).distinct().toList()) {
                     added += planAvailability(session, p, monitor, db.id(), code, now, true);
                 }
                 for (Rows.Finding f : open) {

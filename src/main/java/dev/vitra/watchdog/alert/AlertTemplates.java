@@ -84,7 +84,8 @@ public final class AlertTemplates {
     public Rendered render(String kind, Map<String, Object> context) {
         Pair p = templates.get(kind);
         String text = p.text().execute(context);
-        String subject = firstLine(text).substring("Subject: ".length()).strip();
+        // One header line: control characters from a value (a CR in an error text) become spaces.
+        String subject = firstLine(text).substring("Subject: ".length()).replaceAll("\\p{Cntrl}", " ").strip();
         String body = text.substring(Math.min(text.length(), firstLine(text).length() + 1)).stripLeading();
         return new Rendered(subject, body, p.html().execute(context));
     }

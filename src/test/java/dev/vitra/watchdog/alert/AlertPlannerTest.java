@@ -138,6 +138,15 @@ class AlertPlannerTest {
     }
 
     @Test
+    void aResultThatDependsOnTheEngineIsToldOnceAsItIsRecordedNeverRepeatedNorResolved() {
+        finding(shop, "availability", "EngineDependentResult", "e1", T0);
+        finding(shop, "availability", "EngineDependentResult", "e2", T0 + 1000);
+        assertThat(alerts(shop)).as("each, at once").containsExactly("hook firing EngineDependentResult",
+                "am firing EngineDependentResult", "hook firing EngineDependentResult", "am firing EngineDependentResult");
+        assertThat(tick(T0 + Duration.ofDays(2).toMillis())).isZero();
+    }
+
+    @Test
     void aBriefOutageThatClearsWithinItsGraceIsNeverAlerted() {
         long f = finding(shop, "availability", "TilesUnavailable", "t", T0);
         tick(T0 + Duration.ofMinutes(2).toMillis());

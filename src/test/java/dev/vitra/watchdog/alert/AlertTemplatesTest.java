@@ -37,6 +37,14 @@ class AlertTemplatesTest {
     }
 
     @Test
+    void aSubjectIsOneHeaderLineWhateverTheValuesHold() throws Exception {
+        AlertTemplates t = AlertTemplates.load(Optional.empty());
+        Map<String, Object> vars = AlertContent.sample("fraud", true);
+        vars.put("monitor", "shop\rBcc: everyone@example.org\u0000");
+        assertThat(t.render("fraud", vars).subject()).isEqualTo("[vitra-watchdog] FRAUD PROVEN on shop Bcc: everyone@example.org : Code");
+    }
+
+    @Test
     void anOperatorsTemplateWithAnUnknownVariableIsRefusedWithItsFileAndLine(@TempDir Path dir) throws Exception {
         copyBuiltIns(dir);
         Files.writeString(dir.resolve("availability.html"), "<p>\n{{monitor}}\n{{monitr}}</p>\n");

@@ -59,10 +59,11 @@ class CrashSafetyTest {
                 Process child = audit(url, db, store, out);
                 boolean exited;
                 if (kill && kills % 4 != 0) {
-                    // Three kills in four land while entries are being replayed: after the child says so (not after a
-                    // fixed time, which a loaded machine spends starting the JVM), plus a random delay.
-                    exited = awaitOutput(child, out, "index: verifying entries", 120_000)
-                            || child.waitFor(random.nextInt(3000), TimeUnit.MILLISECONDS);
+                    // Three kills in four land while entries are being replayed and chunks committed: after the child
+                    // reports progress (after two seconds of replay; not after a fixed time, which a loaded machine
+                    // spends starting the JVM and in its first, slow transactions), plus a random delay.
+                    exited = awaitOutput(child, out, "index: verified up to", 120_000)
+                            || child.waitFor(random.nextInt(1500), TimeUnit.MILLISECONDS);
                 } else {
                     exited = child.waitFor(kill ? 500 + random.nextInt(5500) : 300_000, TimeUnit.MILLISECONDS);
                 }
