@@ -95,13 +95,12 @@ public final class AlertPlanner implements FindingListener {
         switch (finding.kind()) {
             case "fraud" -> {
                 // Whoever was told it fired is told it is over (an operator accepted a fork), routed or not any more.
-                Optional<WatchdogConfig.Monitor> monitor = monitorOf(session, finding.dbId());
-                for (WatchdogConfig.Monitor m : monitor.stream().toList()) {
-                    for (String channel : m.alerts().of("fraud")) {
-                        List<Rows.Alert> sent = session.incidentAlerts(finding.dbId(), finding.code(), findingIncident(finding), channel);
-                        if (sent.stream().anyMatch(a -> a.event().equals(FIRING))) {
-                            insert(session, finding, findingIncident(finding), channel, m.name(), RESOLVED, 0, now);
-                        }
+                String name = monitorOf(session, finding.dbId()).map(WatchdogConfig.Monitor::name).orElse(null);
+                for (String channel : session.alertedChannels(finding.dbId(), finding.code())) {
+                    List<Rows.Alert> sent = session.incidentAlerts(finding.dbId(), finding.code(), findingIncident(finding), channel);
+                    if (sent.stream().anyMatch(a -> a.event().equals(FIRING))) {
+                        insert(session, finding, findingIncident(finding), channel, name == null ? sent.getFirst().monitor() : name,
+                                RESOLVED, 0, now);
                     }
                 }
             }
@@ -131,7 +130,11 @@ public final class AlertPlanner implements FindingListener {
         List<Rows.Finding> open = session.openFindings(dbId).stream()
                 .filter(f -> f.kind().equals("availability") && f.code().equals(code)).toList();
         int added = 0;
-        for (String channel : monitor.alerts().of("availability")) {
+        java.util.Set<String> channels = new java.util.LinkedHashSet<>(monitor.alerts().of("availability"));
+        if (open.isEmpty()) {
+            channels.addAll(session.alertedChannels(dbId, code)); // whoever was told it fired is told it is over
+        }
+        for (String channel : channels) {
             Optional<Rows.Alert> latest = session.latestAlert(dbId, code, channel);
             boolean active = latest.isPresent() && !latest.get().event().equals(RESOLVED);
             if (open.isEmpty()) {
@@ -172,15 +175,25 @@ public final class AlertPlanner implements FindingListener {
      */
     public int tick(AuditStore store, long now) {
         Plan p = plan;
-        int added = 0;
+        if (p.monitors().values().stream().allMatch(m -> m.alerts().fraud().isEmpty() && m.alerts().availability().isEmpty())) {
+            return 0; // nothing is routed anywhere: no store reads at all
+        }
         List<Rows.Database> databases;
+        Map<Long, List<Rows.Finding>> openByDb = new HashMap<>();
         try (StoreSession session = store.session()) {
             databases = session.databases();
+            for (Rows.Finding f : session.openFindingsOfAll()) {
+                if (f.kind().equals("fraud") || f.kind().equals("availability") && !isRecord(f.code())) {
+                    openByDb.computeIfAbsent(f.dbId(), k -> new java.util.ArrayList<>()).add(f);
+                }
+            }
         }
+        int added = 0;
         for (Rows.Database db : databases) {
             indexLogs.put(db.id(), db.indexLog());
             WatchdogConfig.Monitor monitor = p.monitors().get(db.indexLog());
-            if (monitor == null) {
+            // Resolutions are planned as findings resolve; what time makes due concerns open findings only.
+            if (monitor == null || !openByDb.containsKey(db.id())) {
                 continue;
             }
             Optional<AutoCloseable> lease = store.lease(db.indexLog());

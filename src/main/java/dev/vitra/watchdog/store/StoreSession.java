@@ -385,6 +385,12 @@ public final class StoreSession implements AutoCloseable {
                 p -> p.setLong(1, dbId), StoreSession::findingRow);
     }
 
+    /** The open findings of every database, by database then id (one query, for planners that look at all). */
+    public List<Finding> openFindingsOfAll() {
+        return query("SELECT " + FINDING_COLUMNS + " FROM finding WHERE resolved_at IS NULL ORDER BY db_id, id", p -> { },
+                StoreSession::findingRow);
+    }
+
     public List<Finding> findings(long dbId) {
         return query("SELECT " + FINDING_COLUMNS + " FROM finding WHERE db_id = ? ORDER BY id", p -> p.setLong(1, dbId),
                 StoreSession::findingRow);
@@ -534,6 +540,14 @@ public final class StoreSession implements AutoCloseable {
                     p.setString(2, code);
                     p.setString(3, channel);
                 }, StoreSession::alertRow).stream().findFirst();
+    }
+
+    /** The channels that were ever alerted about a code in a database (so a resolution reaches each, routed or not). */
+    public List<String> alertedChannels(long dbId, String code) {
+        return query("SELECT DISTINCT channel FROM alert WHERE db_id = ? AND code = ? ORDER BY channel", p -> {
+            p.setLong(1, dbId);
+            p.setString(2, code);
+        }, rs -> rs.getString(1));
     }
 
     /** The alerts of one incident on one channel, oldest first. */

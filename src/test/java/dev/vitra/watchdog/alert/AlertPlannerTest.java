@@ -147,6 +147,21 @@ class AlertPlannerTest {
     }
 
     @Test
+    void aResolutionReachesEveryChannelThatWasToldItFiredEvenAfterARerouting() throws Exception {
+        long f = finding(shop, "availability", "LogUnreachable", "index", T0);
+        tick(T0 + Duration.ofMinutes(5).toMillis());
+        // The operator routes availability to the webhook only, and the outage clears.
+        planner.update(ConfigLoader.parse(dir.resolve("monitors.yaml"), "alerts:\n  availability-after: 5m\n"
+                + "  channels:\n    hook: {type: webhook, url: 'http://127.0.0.1:1/h'}\n"
+                + "    am: {type: alertmanager, url: 'http://127.0.0.1:2', repeat-every: 1m}\n"
+                + "  routes: {availability: [hook]}\n"
+                + "monitors:\n  - name: shop\n    executor: http://127.0.0.1:3\n    index-log: " + SHOP.hex() + "\n", name -> null));
+        resolve(f, T0 + Duration.ofMinutes(6).toMillis());
+        assertThat(alerts(shop)).containsExactly("hook firing LogUnreachable", "am firing LogUnreachable",
+                "hook resolved LogUnreachable", "am resolved LogUnreachable");
+    }
+
+    @Test
     void aBriefOutageThatClearsWithinItsGraceIsNeverAlerted() {
         long f = finding(shop, "availability", "TilesUnavailable", "t", T0);
         tick(T0 + Duration.ofMinutes(2).toMillis());
