@@ -31,30 +31,6 @@ import org.junit.jupiter.api.io.TempDir;
 class DigestAndHeartbeatTest {
     private static final LogId INDEX = LogId.parse(LogId.signerFor(new byte[32]).publicKey().toHex());
 
-    /** A clock the test moves. */
-    static final class MovableClock extends Clock {
-        volatile Instant now;
-
-        MovableClock(Instant now) {
-            this.now = now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
-
     private static int freePort() throws Exception {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
@@ -79,7 +55,7 @@ class DigestAndHeartbeatTest {
                 + ", security: none, from: w@example.org, timeout: 2s}\n  channels:\n    mail: {type: email, to: [ops@example.org]}\n"
                 + "  digest: {channels: [mail], every: daily, at: '08:00'}\n"
                 + "monitors:\n  - name: shop\n    executor: http://127.0.0.1:1\n    index-log: " + INDEX.hex() + "\n", name -> null);
-        MovableClock clock = new MovableClock(Instant.parse("2026-12-02T09:00:00Z"));
+        dev.vitra.watchdog.testing.MutableClock clock = new dev.vitra.watchdog.testing.MutableClock(Instant.parse("2026-12-02T09:00:00Z"));
         try (AuditStore store = AuditStore.openH2(dir.resolve("w.mv.db"))) {
             try (StoreSession s = store.session()) {
                 long db = s.createDatabase(INDEX, "http://127.0.0.1:1", 0).id();
@@ -95,16 +71,16 @@ class DigestAndHeartbeatTest {
                     clock, config);
 
             assertThat(digest.tick()).as("the period configured in is skipped").isZero();
-            clock.now = Instant.parse("2026-12-03T08:00:05Z");
+            clock.set(Instant.parse("2026-12-03T08:00:05Z"));
             assertThat(digest.tick()).as("the server is down").isZero();
             GreenMail smtp = new GreenMail(new ServerSetup(port, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
             smtp.start();
             try {
                 assertThat(digest.tick()).as("too early for the retry").isZero();
-                clock.now = Instant.parse("2026-12-03T08:02:00Z");
+                clock.set(Instant.parse("2026-12-03T08:02:00Z"));
                 assertThat(digest.tick()).isEqualTo(1);
                 assertThat(digest.tick()).isZero();
-                clock.now = Instant.parse("2026-12-03T20:00:00Z");
+                clock.set(Instant.parse("2026-12-03T20:00:00Z"));
                 assertThat(digest.tick()).isZero();
                 assertThat(smtp.getReceivedMessages()).hasSize(1);
                 var m = smtp.getReceivedMessages()[0];

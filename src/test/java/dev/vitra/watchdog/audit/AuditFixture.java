@@ -30,7 +30,7 @@ final class AuditFixture implements AutoCloseable {
     final ContractEngine engine;
     final Executor executor;
     ExecutorServer server;
-    final MutableClock clock = new MutableClock(Instant.parse("2026-12-01T00:00:00Z"));
+    final dev.vitra.watchdog.testing.MutableClock clock = new dev.vitra.watchdog.testing.MutableClock(Instant.parse("2026-12-01T00:00:00Z"));
     final Path storeFile;
 
     private AuditFixture(Path dir, ContractEngine engine, Executor executor) throws Exception {
@@ -145,33 +145,5 @@ final class AuditFixture implements AutoCloseable {
     @Override
     public void close() {
         server.close();
-    }
-
-    /** A clock tests move forward. */
-    static final class MutableClock extends Clock {
-        private volatile Instant now;
-
-        MutableClock(Instant start) {
-            this.now = start;
-        }
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
     }
 }

@@ -51,7 +51,7 @@ class HonestDatabaseTest {
         Executor executor = Executor.create(data, source, 3, ENGINE, executorClock);
         List<LogId> p = executor.participants();
         LogId index = executor.indexLogId();
-        AuditFixture.MutableClock clock = new AuditFixture.MutableClock(Instant.parse("2026-12-01T00:00:00Z"));
+        dev.vitra.watchdog.testing.MutableClock clock = new dev.vitra.watchdog.testing.MutableClock(Instant.parse("2026-12-01T00:00:00Z"));
         Path store = dir.resolve("watchdog.mv.db");
         Random random = new Random(7);
         int version = 1;
