@@ -55,13 +55,9 @@ public final class Alerting implements AutoCloseable {
         });
     }
 
-    /**
-     * Loads the templates (refused with every problem, each naming its file and line) and builds the channels; nothing
-     * runs until {@link #start()}.
-     */
-    public static Alerting create(WatchdogConfig config, AuditStore store, WatchdogMetrics metrics, Clock clock, Timing timing)
-            throws AlertTemplates.TemplateException {
-        AlertTemplates templates = AlertTemplates.load(config.alerts().templates());
+    /** Builds the channels with the loaded templates; nothing runs until {@link #start()}. */
+    public static Alerting create(WatchdogConfig config, AlertTemplates templates, AuditStore store, WatchdogMetrics metrics,
+            Clock clock, Timing timing) {
         Map<String, AlertChannel> channels = new LinkedHashMap<>();
         for (WatchdogConfig.Channel c : config.alerts().channels().values()) {
             channels.put(c.name(), switch (c) {

@@ -65,6 +65,8 @@ public final class WatchdogService implements AutoCloseable {
 
     public static WatchdogService start(WatchdogConfig config, Alerting.Timing alertTiming) throws IOException,
             SchedulerException, AlertTemplates.TemplateException {
+        // Local input first: a broken template is refused before anything is opened or started.
+        AlertTemplates templates = AlertTemplates.load(config.alerts().templates());
         AuditStore store = switch (config.store()) {
             case WatchdogConfig.Store.H2File h2 -> AuditStore.openH2(h2.file());
             // A connection per worker, and a few for the listener's reads (/readyz, the status API, proofs).
@@ -80,7 +82,7 @@ public final class WatchdogService implements AutoCloseable {
             engine = ContractEngine.create(limits);
             WatchdogMetrics metrics = new WatchdogMetrics(engine.mode(), engine.implementationName());
             // Alerting first: the planner must be listening before the first pass records a finding.
-            alerting = Alerting.create(config, store, metrics, Clock.systemUTC(), alertTiming);
+            alerting = Alerting.create(config, templates, store, metrics, Clock.systemUTC(), alertTiming);
             alerting.start();
             scheduler = new MonitorScheduler(config, store, engine, metrics, Clock.systemUTC());
             String runtime = engine.mode() == RuntimeMode.OPTIMIZING ? "GraalJS, optimizing" : "GraalJS, interpreter only";
@@ -93,7 +95,7 @@ public final class WatchdogService implements AutoCloseable {
             alerting.startHeartbeat(() -> running.started() && store.problem().isEmpty());
             service.watcher.scheduleWithFixedDelay(service::reloadIfChanged, 2, 2, TimeUnit.SECONDS);
             return service;
-        } catch (IOException | SchedulerException | AlertTemplates.TemplateException | RuntimeException e) {
+        } catch (IOException | SchedulerException | RuntimeException e) {
             if (scheduler != null) {
                 scheduler.close();
             }

@@ -10,7 +10,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class AlertTemplatesTest {
+public class AlertTemplatesTest {
     @Test
     void theBuiltInTemplatesRenderEveryKindWithASubject() throws Exception {
         AlertTemplates t = AlertTemplates.load(Optional.empty());
@@ -64,7 +64,7 @@ class AlertTemplatesTest {
         assertThatThrownBy(() -> AlertTemplates.load(Optional.of(dir))).hasMessageContaining(dir.resolve("resolved.html") + ": missing");
     }
 
-    static void copyBuiltIns(Path dir) throws Exception {
+    public static void copyBuiltIns(Path dir) throws Exception {
         for (String kind : AlertTemplates.KINDS) {
             for (String ext : new String[] {".txt", ".html"}) {
                 try (var in = AlertTemplatesTest.class.getResourceAsStream("/alert-templates/" + kind + ext)) {
