@@ -120,7 +120,6 @@ public final class MonitorScheduler implements AutoCloseable {
      * removed and added again. State lives in the store, so nothing verified is lost. Settings outside the monitors
      * (store, listener, workers, limits other than per-pass ones) need a restart; what changed there is returned.
      */
-
     public synchronized List<String> reload(WatchdogConfig next) throws SchedulerException {
         List<String> needRestart = new java.util.ArrayList<>();
         if (!next.store().equals(config.store())) {

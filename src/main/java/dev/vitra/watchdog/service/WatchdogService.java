@@ -1,5 +1,7 @@
 package dev.vitra.watchdog.service;
 
+import dev.vitra.watchdog.alert.AlertTemplates;
+import dev.vitra.watchdog.alert.Alerting;
 import dev.vitra.watchdog.config.ConfigException;
 import dev.vitra.watchdog.config.ConfigLoader;
 import dev.vitra.watchdog.config.WatchdogConfig;
@@ -9,8 +11,6 @@ import dev.vitra.watchdog.contract.RuntimeMode;
 import dev.vitra.watchdog.http.StatusServer;
 import dev.vitra.watchdog.metrics.WatchdogMetrics;
 import dev.vitra.watchdog.schedule.MonitorScheduler;
-import dev.vitra.watchdog.alert.AlertTemplates;
-import dev.vitra.watchdog.alert.Alerting;
 import dev.vitra.watchdog.store.AuditStore;
 import java.io.IOException;
 import java.nio.file.Files;
