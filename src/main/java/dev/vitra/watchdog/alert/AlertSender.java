@@ -119,6 +119,19 @@ public final class AlertSender implements AutoCloseable {
         int attempt = alert.attempts() + 1;
         AlertContent content;
         try (StoreSession session = store.session()) {
+            if (!alert.event().equals(AlertPlanner.RESOLVED) && session.incidentAlerts(alert.dbId(), alert.code(), alert.incident(),
+                    alert.channel()).stream().anyMatch(a -> a.event().equals(AlertPlanner.RESOLVED))) {
+                // Sent after the resolution, a firing or repeat would open the incident again (Alertmanager would
+                // show it active until its endsAt): once resolved, what is still undelivered is dropped.
+                session.startAlertAttempt(alert.id(), attempt, clock.millis());
+                session.alertFailed(alert.id(), attempt, "superseded: the incident was resolved before this was delivered",
+                        OptionalLong.empty(), clock.millis());
+                session.commit();
+                metrics.alertAttempt(channel.name(), "superseded");
+                LOG.info("{} {} alert {} on {}: superseded by the incident's resolution", alert.event(), alert.kind(),
+                        alert.messageId(), channel.name());
+                return;
+            }
             session.startAlertAttempt(alert.id(), attempt, clock.millis());
             session.commit();
             Rows.Finding finding = session.finding(alert.findingId()).orElseThrow();

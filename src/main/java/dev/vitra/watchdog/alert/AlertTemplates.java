@@ -27,7 +27,8 @@ public final class AlertTemplates {
     public record Rendered(String subject, String text, String html) {
     }
 
-    private record Pair(Template text, Template html) {
+    /** A kind's templates: the .txt's first line (after "Subject: ") and the rest, compiled apart, and the .html. */
+    private record Pair(Template subject, Template text, Template html) {
     }
 
     private final Map<String, Pair> templates;
@@ -48,27 +49,36 @@ public final class AlertTemplates {
         List<String> problems = new ArrayList<>();
         Map<String, Pair> out = new LinkedHashMap<>();
         for (String kind : KINDS) {
-            Template text = compile(directory, kind + ".txt", false, problems);
-            Template html = compile(directory, kind + ".html", true, problems);
-            if (text != null && html != null) {
-                out.put(kind, new Pair(text, html));
+            String txtName = name(directory, kind + ".txt");
+            String htmlName = name(directory, kind + ".html");
+            String txt = read(directory, kind + ".txt", problems);
+            String html = read(directory, kind + ".html", problems);
+            if (txt == null || html == null) {
+                continue;
+            }
+            // The subject is the first line of the template, compiled apart from the body: a value holding a line break
+            // cannot move text from the body into the subject or the other way.
+            int nl = txt.indexOf('\n');
+            String first = nl < 0 ? txt : txt.substring(0, nl);
+            if (!first.startsWith("Subject: ") || first.substring("Subject: ".length()).isBlank()) {
+                problems.add(txtName + ":1: the first line must be \"Subject: ...\", the email's subject");
+                continue;
+            }
+            Template subject = compile(txtName, first.substring("Subject: ".length()), false, 0, problems);
+            Template body = compile(txtName, nl < 0 ? "" : txt.substring(nl + 1), false, 1, problems);
+            Template page = compile(htmlName, html, true, 0, problems);
+            if (subject != null && body != null && page != null) {
+                out.put(kind, new Pair(subject, body, page));
             }
         }
-        // Every template that compiled is rendered too, so one run reports every problem.
-        for (String kind : out.keySet()) {
-            for (boolean proof : new boolean[] {true, false}) {
-                Map<String, Object> sample = sample(kind, proof);
-                check(out.get(kind).text(), name(directory, kind + ".txt"), sample, problems);
-                check(out.get(kind).html(), name(directory, kind + ".html"), sample, problems);
-            }
-            String first;
-            try {
-                first = firstLine(out.get(kind).text().execute(sample(kind, true)));
-            } catch (MustacheException e) {
-                continue; // reported above
-            }
-            if (!first.startsWith("Subject: ") || first.isBlank() || first.substring("Subject: ".length()).isBlank()) {
-                problems.add(name(directory, kind + ".txt") + ":1: the first line must be \"Subject: ...\", the email's subject");
+        // Every template that compiled is rendered too, so one run reports every problem: with realistic values, and
+        // with every flag true and every flag false, so that no section goes unchecked.
+        for (Map.Entry<String, Pair> e : out.entrySet()) {
+            String kind = e.getKey();
+            for (Map<String, Object> sample : samples(kind)) {
+                check(e.getValue().subject(), name(directory, kind + ".txt"), 0, sample, problems);
+                check(e.getValue().text(), name(directory, kind + ".txt"), 1, sample, problems);
+                check(e.getValue().html(), name(directory, kind + ".html"), 0, sample, problems);
             }
         }
         if (!problems.isEmpty()) {
@@ -81,26 +91,46 @@ public final class AlertTemplates {
         return kind.equals("digest") ? DigestSender.sample() : AlertContent.sample(kind, proof);
     }
 
-    public Rendered render(String kind, Map<String, Object> context) {
-        Pair p = templates.get(kind);
-        String text = p.text().execute(context);
-        // One header line: control characters from a value (a CR in an error text) become spaces.
-        String subject = firstLine(text).substring("Subject: ".length()).replaceAll("\\p{Cntrl}", " ").strip();
-        String body = text.substring(Math.min(text.length(), firstLine(text).length() + 1)).stripLeading();
-        return new Rendered(subject, body, p.html().execute(context));
+    /** Realistic samples, and the same with every flag (and string) set and with every one unset. */
+    private static List<Map<String, Object>> samples(String kind) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        out.add(sample(kind, true));
+        out.add(sample(kind, false));
+        out.add(flags(sample(kind, true), true));
+        out.add(flags(sample(kind, false), false));
+        return out;
     }
 
-    private static String firstLine(String s) {
-        int nl = s.indexOf('\n');
-        return nl < 0 ? s : s.substring(0, nl);
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> flags(Map<String, Object> sample, boolean set) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (Map.Entry<String, Object> e : sample.entrySet()) {
+            Object v = e.getValue();
+            if (v instanceof Boolean) {
+                v = set;
+            } else if (v instanceof String str) {
+                v = set ? (str.isEmpty() ? "x" : str) : "";
+            } else if (v instanceof List<?> list) {
+                v = list.stream().map(item -> item instanceof Map<?, ?> m ? flags((Map<String, Object>) m, set) : item).toList();
+            }
+            out.put(e.getKey(), v);
+        }
+        return out;
+    }
+
+    public Rendered render(String kind, Map<String, Object> context) {
+        Pair p = templates.get(kind);
+        // One header line: control characters from a value (a CR in an error text) become spaces.
+        String subject = p.subject().execute(context).replaceAll("\\p{Cntrl}", " ").strip();
+        String body = p.text().execute(context).stripLeading();
+        return new Rendered(subject, body, p.html().execute(context));
     }
 
     private static String name(Optional<Path> directory, String file) {
         return directory.map(d -> d.resolve(file).toString()).orElse("alert-templates/" + file + " (built in)");
     }
 
-    private static Template compile(Optional<Path> directory, String file, boolean html, List<String> problems) {
-        String text;
+    private static String read(Optional<Path> directory, String file, List<String> problems) {
         try {
             if (directory.isPresent()) {
                 Path p = directory.get().resolve(file);
@@ -108,35 +138,53 @@ public final class AlertTemplates {
                     problems.add(p + ": missing (every kind needs a .txt and an .html template)");
                     return null;
                 }
-                text = Files.readString(p, StandardCharsets.UTF_8);
-            } else {
-                try (InputStream in = AlertTemplates.class.getResourceAsStream("/alert-templates/" + file)) {
-                    if (in == null) {
-                        problems.add(name(directory, file) + ": missing from this build");
-                        return null;
-                    }
-                    text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+                return Files.readString(p, StandardCharsets.UTF_8);
+            }
+            try (InputStream in = AlertTemplates.class.getResourceAsStream("/alert-templates/" + file)) {
+                if (in == null) {
+                    problems.add(name(directory, file) + ": missing from this build");
+                    return null;
                 }
+                return new String(in.readAllBytes(), StandardCharsets.UTF_8);
             }
         } catch (IOException | java.io.UncheckedIOException e) {
             problems.add(name(directory, file) + ": cannot be read: " + e.getMessage());
             return null;
         }
+    }
+
+    /** Compiles one template; {@code lineOffset} lines of its file come before it (the subject line). */
+    private static Template compile(String name, String text, boolean html, int lineOffset, List<String> problems) {
+        if (html) {
+            java.util.regex.Matcher raw = java.util.regex.Pattern.compile("\\{\\{\\{|\\{\\{&").matcher(text);
+            if (raw.find()) {
+                int line = 1 + (int) text.substring(0, raw.start()).chars().filter(c -> c == '\n').count();
+                problems.add(name + ":" + line + ": unescaped output ({{{...}}} or {{&...}}) is not allowed in an HTML template:"
+                        + " values from logs must be escaped");
+                return null;
+            }
+        }
         try {
             // Missing variables are errors (jmustache's default), and HTML output escapes every value.
             // An empty string is false in a section ({{#proofId}}...{{/proofId}}), as a missing value would be.
-            return Mustache.compiler().escapeHTML(html).strictSections(true).emptyStringIsFalse(true).compile(text);
+            return Mustache.compiler().escapeHTML(html).strictSections(true).emptyStringIsFalse(true)
+                    .withLoader(partial -> {
+                        throw new MustacheException("partials ({{> " + partial + "}}) are not supported: each template"
+                                + " stands alone");
+                    }).compile(text);
         } catch (MustacheException e) {
-            problems.add(name(directory, file) + ":" + lineOf(e) + ": " + e.getMessage());
+            problems.add(name + ":" + (lineOf(e) + lineOffset) + ": " + e.getMessage());
             return null;
         }
     }
 
-    private static void check(Template t, String name, Map<String, Object> sample, List<String> problems) {
+    private static void check(Template t, String name, int lineOffset, Map<String, Object> sample, List<String> problems) {
         try {
             t.execute(sample);
-        } catch (MustacheException e) {
-            String problem = name + ":" + lineOf(e) + ": " + e.getMessage() + " (the variables are listed in docs/alerts.md)";
+        } catch (RuntimeException e) {
+            String why = e instanceof MustacheException ? e.getMessage() : e.toString();
+            int line = e instanceof MustacheException m ? lineOf(m) : 1;
+            String problem = name + ":" + (line + lineOffset) + ": " + why + " (the variables are listed in docs/alerts.md)";
             if (!problems.contains(problem)) {
                 problems.add(problem);
             }

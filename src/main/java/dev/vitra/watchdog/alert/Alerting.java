@@ -63,7 +63,7 @@ public final class Alerting implements AutoCloseable {
             channels.put(c.name(), switch (c) {
                 case WatchdogConfig.Channel.Email e -> new EmailChannel(e, config.alerts().smtp().orElseThrow(), templates);
                 case WatchdogConfig.Channel.Webhook w -> new WebhookChannel(w);
-                case WatchdogConfig.Channel.Alertmanager a -> new AlertmanagerChannel(a, clock);
+                case WatchdogConfig.Channel.Alertmanager a -> new AlertmanagerChannel(a, clock, timing.tick());
             });
         }
         AlertPlanner planner = new AlertPlanner(config);

@@ -24,8 +24,11 @@ public final class AlertmanagerChannel implements AlertChannel {
     private final JsonPoster poster;
     private final WatchdogConfig.Channel.Alertmanager channel;
     private final Clock clock;
+    /** How often repeats are planned at most: a repeat can come this much after its interval. */
+    private final java.time.Duration tick;
 
-    public AlertmanagerChannel(WatchdogConfig.Channel.Alertmanager channel, Clock clock) {
+    public AlertmanagerChannel(WatchdogConfig.Channel.Alertmanager channel, Clock clock, java.time.Duration tick) {
+        this.tick = tick;
         this.poster = new JsonPoster(channel.timeout());
         this.channel = channel;
         this.clock = clock;
@@ -81,7 +84,7 @@ public final class AlertmanagerChannel implements AlertChannel {
         Instant now = clock.instant();
         Instant endsAt = content.alert().event().equals(AlertPlanner.RESOLVED)
                 ? Instant.ofEpochMilli(content.finding().resolvedAt().orElse(now.toEpochMilli()))
-                : now.plus(channel.repeatEvery().multipliedBy(ACTIVE_INTERVALS));
+                : now.plus(channel.repeatEvery().plus(tick).multipliedBy(ACTIVE_INTERVALS));
         Map<String, JsonValue> alert = new LinkedHashMap<>();
         alert.put("labels", new JsonValue.Obj(labels));
         alert.put("annotations", new JsonValue.Obj(annotations));

@@ -89,10 +89,13 @@ public final class DigestSender {
                 }
                 String messageId = messageId(channel, end);
                 if (!session.anyDigest(channel)) {
-                    session.recordDigest(channel, end.toEpochMilli(), "skipped", messageId, now.toEpochMilli());
+                    // The period running now began before the channel was configured: its digest (due at the next
+                    // boundary) is skipped, and the first one covers the whole period after it.
+                    Instant next = end.plus(Duration.ofDays(config.weekly() ? 7 : 1));
+                    session.recordDigest(channel, next.toEpochMilli(), "skipped", messageId(channel, next), now.toEpochMilli());
                     session.commit();
-                    LOG.info("digest on {}: the first is the one for the period after {} (this period began before it was"
-                            + " configured)", channel, end);
+                    LOG.info("digest on {}: the first covers {} to {} (the period running now began before it was configured)",
+                            channel, next, next.plus(Duration.ofDays(config.weekly() ? 7 : 1)));
                     continue;
                 }
                 AlertTemplates.Rendered r = templates.render("digest", variables(session, start, end, messageId));

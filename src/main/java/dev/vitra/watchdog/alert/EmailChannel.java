@@ -21,6 +21,7 @@ import java.util.Properties;
  * attached. Every attempt of one alert carries the same {@code Message-ID}, so a receiver can drop a repeat.
  */
 public final class EmailChannel implements AlertChannel {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(EmailChannel.class);
     /** A proof larger than this is not attached (mail servers refuse such messages); the body names its id. */
     public static final int MAX_ATTACHMENT_BYTES = 20 << 20;
 
@@ -41,6 +42,8 @@ public final class EmailChannel implements AlertChannel {
         p.put("mail.smtp.timeout", millis);
         p.put("mail.smtp.writetimeout", millis);
         p.put("mail.smtp.auth", Boolean.toString(smtp.user().isPresent()));
+        // A recipient the server refuses must not keep the message from the others.
+        p.put("mail.smtp.sendpartial", "true");
         switch (smtp.security()) {
             case STARTTLS -> {
                 p.put("mail.smtp.starttls.enable", "true");
@@ -85,7 +88,20 @@ public final class EmailChannel implements AlertChannel {
             MimeMessage message = compose(r, messageId, header, headerValue, attachment);
             try (Transport transport = session.getTransport("smtp")) {
                 transport.connect(smtp.host(), smtp.port(), smtp.user().orElse(null), smtp.password().map(Secret::value).orElse(null));
-                transport.sendMessage(message, message.getAllRecipients());
+                try {
+                    transport.sendMessage(message, message.getAllRecipients());
+                } catch (jakarta.mail.SendFailedException partial) {
+                    jakarta.mail.Address[] sent = partial.getValidSentAddresses();
+                    if (sent == null || sent.length == 0) {
+                        throw partial;
+                    }
+                    // Delivered to some: a retry would send them a second copy. The refused ones are named and logged.
+                    String refused = java.util.Arrays.toString(partial.getInvalidAddresses()) + " "
+                            + java.util.Arrays.toString(partial.getValidUnsentAddresses());
+                    LOG.warn("alert {} on {}: the SMTP server refused some recipients: {}", messageId, channel.name(), refused);
+                    return "SMTP " + smtp.host() + ":" + smtp.port() + ": sent to " + java.util.Arrays.toString(sent)
+                            + "; refused " + refused;
+                }
                 String reply = transport instanceof org.eclipse.angus.mail.smtp.SMTPTransport t ? t.getLastServerResponse() : "sent";
                 return "SMTP " + smtp.host() + ":" + smtp.port() + ": " + (reply == null ? "sent" : reply.strip());
             }

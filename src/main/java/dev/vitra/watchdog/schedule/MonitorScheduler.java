@@ -307,7 +307,9 @@ public final class MonitorScheduler implements AutoCloseable {
             LOG.info(line);
         }
         for (Rows.Finding f : r.newFindings()) {
-            String text = String.format("monitor %s: new %s finding %s: %s%s", name, f.kind(), f.code(), f.summary(),
+            // A summary may carry text from a log (an error message): control characters would fake log lines.
+            String text = String.format("monitor %s: new %s finding %s: %s%s", name, f.kind(), f.code(),
+                    f.summary().replaceAll("\\p{Cntrl}", " "),
                     f.proofId().map(id -> " (proof " + id + ")").orElse(""));
             if (f.kind().equals("fraud")) {
                 LOG.error(text);

@@ -58,6 +58,34 @@ public class AlertTemplatesTest {
     }
 
     @Test
+    void unknownVariablesInSectionsPartialsAndUnescapedHtmlAreRefusedAtLoad(@TempDir Path dir) throws Exception {
+        // Review round 5: these passed validation and failed every delivery of one kind, or crashed validate-config.
+        copyBuiltIns(dir);
+        Files.writeString(dir.resolve("fraud.html"), "<p>{{monitor}}</p>\n{{#repeat}}{{repeatNumbr}}{{/repeat}}\n");
+        Files.writeString(dir.resolve("availability.txt"), "Subject: {{monitor}}\n{{^hasProof}}\n{{resolvdAt}}{{/hasProof}}\n");
+        Files.writeString(dir.resolve("notice.html"), "{{> footer}}\n");
+        Files.writeString(dir.resolve("resolved.html"), "<p>\n{{{summary}}}</p>\n");
+        assertThatThrownBy(() -> AlertTemplates.load(Optional.of(dir))).isInstanceOfSatisfying(
+                AlertTemplates.TemplateException.class, e -> assertThat(e.problems()).satisfiesExactlyInAnyOrder(
+                        p -> assertThat(p).startsWith(dir.resolve("fraud.html") + ":2: ").contains("repeatNumbr"),
+                        p -> assertThat(p).startsWith(dir.resolve("availability.txt") + ":3: ").contains("resolvdAt"),
+                        p -> assertThat(p).startsWith(dir.resolve("notice.html") + ":1: ").contains("partials"),
+                        p -> assertThat(p).startsWith(dir.resolve("resolved.html") + ":2: unescaped output")));
+    }
+
+    @Test
+    void aLineBreakInAValueNeitherEndsTheSubjectNorStartsTheBody(@TempDir Path dir) throws Exception {
+        copyBuiltIns(dir);
+        Files.writeString(dir.resolve("fraud.txt"), "Subject: fraud -- {{summary}}\nBody: {{code}}\n");
+        AlertTemplates t = AlertTemplates.load(Optional.of(dir));
+        Map<String, Object> vars = AlertContent.sample("fraud", true);
+        vars.put("summary", "x\r\nBcc: victim@example.org\r\n\r\nbody?");
+        AlertTemplates.Rendered r = t.render("fraud", vars);
+        assertThat(r.subject()).isEqualTo("fraud -- x  Bcc: victim@example.org    body?");
+        assertThat(r.text()).isEqualTo("Body: Code\n");
+    }
+
+    @Test
     void aMissingTemplateIsNamed(@TempDir Path dir) throws Exception {
         copyBuiltIns(dir);
         Files.delete(dir.resolve("resolved.html"));

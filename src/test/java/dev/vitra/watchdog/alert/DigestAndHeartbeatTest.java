@@ -60,8 +60,8 @@ class DigestAndHeartbeatTest {
             try (StoreSession s = store.session()) {
                 long db = s.createDatabase(INDEX, "http://127.0.0.1:1", 0).id();
                 long f = s.insertFinding(db, "availability", "LogUnreachable", Optional.of(INDEX), OptionalLong.empty(),
-                        OptionalLong.empty(), OptionalLong.empty(), "k", "down", "{}", Instant.parse("2026-12-02T10:00:00Z").toEpochMilli());
-                s.resolveFinding(f, Instant.parse("2026-12-02T11:00:00Z").toEpochMilli());
+                        OptionalLong.empty(), OptionalLong.empty(), "k", "down", "{}", Instant.parse("2026-12-03T10:00:00Z").toEpochMilli());
+                s.resolveFinding(f, Instant.parse("2026-12-03T11:00:00Z").toEpochMilli());
                 s.commit();
             }
             AlertTemplates templates = AlertTemplates.load(Optional.empty());
@@ -72,21 +72,23 @@ class DigestAndHeartbeatTest {
 
             assertThat(digest.tick()).as("the period configured in is skipped").isZero();
             clock.set(Instant.parse("2026-12-03T08:00:05Z"));
+            assertThat(digest.tick()).as("its digest is not sent").isZero();
+            clock.set(Instant.parse("2026-12-04T08:00:05Z"));
             assertThat(digest.tick()).as("the server is down").isZero();
             GreenMail smtp = new GreenMail(new ServerSetup(port, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
             smtp.start();
             try {
                 assertThat(digest.tick()).as("too early for the retry").isZero();
-                clock.set(Instant.parse("2026-12-03T08:02:00Z"));
+                clock.set(Instant.parse("2026-12-04T08:02:00Z"));
                 assertThat(digest.tick()).isEqualTo(1);
                 assertThat(digest.tick()).isZero();
-                clock.set(Instant.parse("2026-12-03T20:00:00Z"));
+                clock.set(Instant.parse("2026-12-04T20:00:00Z"));
                 assertThat(digest.tick()).isZero();
                 assertThat(smtp.getReceivedMessages()).hasSize(1);
                 var m = smtp.getReceivedMessages()[0];
                 assertThat(m.getSubject()).isEqualTo("[vitra-watchdog] daily digest: all 1 verified");
                 String body = com.icegreen.greenmail.util.GreenMailUtil.getBody(m);
-                assertThat(body).contains("2026-12-02T08:00:00Z to 2026-12-03T08:00:00Z", "shop (auditing, 0 index entries verified)",
+                assertThat(body).contains("2026-12-03T08:00:00Z to 2026-12-04T08:00:00Z", "shop (auditing, 0 index entries verified)",
                         "1 found", "availability LogUnreachable", "1 resolved");
             } finally {
                 smtp.stop();
