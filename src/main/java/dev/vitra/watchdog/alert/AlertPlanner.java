@@ -33,8 +33,7 @@ public final class AlertPlanner implements FindingListener {
     }
 
     private volatile Plan plan;
-    /** Database ids never change; their index logs are looked up once. */
-    private final Map<Long, LogId> indexLogs = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<Long, Rows.Database> knownDatabases = new java.util.concurrent.ConcurrentHashMap<>();
 
     public AlertPlanner(WatchdogConfig config) {
         update(config);
@@ -50,7 +49,8 @@ public final class AlertPlanner implements FindingListener {
     }
 
     private Optional<WatchdogConfig.Monitor> monitorOf(StoreSession session, long dbId) {
-        LogId index = indexLogs.computeIfAbsent(dbId, id -> session.databaseById(id).map(Rows.Database::indexLog).orElse(null));
+        Rows.Database db = database(session, dbId);
+        LogId index = db == null ? null : db.indexLog();
         return index == null ? Optional.empty() : Optional.ofNullable(plan.monitors().get(index));
     }
 
@@ -190,7 +190,7 @@ public final class AlertPlanner implements FindingListener {
         }
         int added = 0;
         for (Rows.Database db : databases) {
-            indexLogs.put(db.id(), db.indexLog());
+            knownDatabases.put(db.id(), db);
             WatchdogConfig.Monitor monitor = p.monitors().get(db.indexLog());
             // Resolutions are planned as findings resolve; what time makes due concerns open findings only.
             if (monitor == null || !openByDb.containsKey(db.id())) {
@@ -237,14 +237,23 @@ public final class AlertPlanner implements FindingListener {
     private boolean insert(StoreSession session, Rows.Finding about, String incident, String channel, String monitor,
             String event, int repeat, long now) {
         String dedupKey = incident + ":" + channel + ":" + event + (repeat > 0 ? ":" + repeat : "");
-        LogId index = indexLogs.get(about.dbId());
+        Rows.Database db = database(session, about.dbId());
         return session.insertAlert(about.dbId(), about.id(), about.code(), incident, channel, monitor, about.kind(), event, dedupKey,
-                messageId(index, dedupKey), now);
+                messageId(db, dedupKey), now);
     }
 
-    /** Globally unique and stable: the database's index log and the alert's dedup key, hashed. */
-    static String messageId(LogId index, String dedupKey) {
-        String seed = (index == null ? "-" : index.hex()) + "|" + dedupKey;
+    /** A database's row (its id never changes, so it is looked up once). */
+    private Rows.Database database(StoreSession session, long dbId) {
+        return knownDatabases.computeIfAbsent(dbId, id -> session.databaseById(id).orElse(null));
+    }
+
+    /**
+     * Globally unique and stable: the database's index log, when this store first saw it, and the alert's dedup key,
+     * hashed. (Finding ids restart in a new store: without the time, a new incident could reuse an old incident's id,
+     * and a receiver that drops repeats would drop it.)
+     */
+    static String messageId(Rows.Database db, String dedupKey) {
+        String seed = (db == null ? "-" : db.indexLog().hex() + "@" + db.createdAt()) + "|" + dedupKey;
         String hash = new TreeHasher().sha256(seed.getBytes(StandardCharsets.UTF_8)).toHex();
         return "<" + hash.substring(0, 40) + "@vitra-watchdog>";
     }
