@@ -424,8 +424,9 @@ public final class StoreSession implements AutoCloseable {
 
     /**
      * A finding's summary as any SQL text column holds it: NUL and lone surrogates (a path or an error text from a
-     * log may carry them; PostgreSQL refuses the first and alters the second) become {@code \\uXXXX}. The summary is
-     * for people; the facts keep the exact values (as JSON, which escapes them itself).
+     * log may carry them; PostgreSQL refuses the first and alters the second) become JSON-style escapes
+     * ({@code \\u0000}, {@code \\ud800}). The summary is for people; the facts keep the exact values (as JSON, which
+     * escapes them itself).
      */
     static String storableText(String text) {
         StringBuilder out = null;
