@@ -32,16 +32,9 @@ public final class AlertTemplates {
     }
 
     private final Map<String, Pair> templates;
-    private final String source;
 
-    private AlertTemplates(Map<String, Pair> templates, String source) {
+    private AlertTemplates(Map<String, Pair> templates) {
         this.templates = templates;
-        this.source = source;
-    }
-
-    /** Where they were read from: a directory, or the built-in copies. */
-    public String source() {
-        return source;
     }
 
     /** The templates in {@code directory}, or the built-in ones; every problem at once, each naming file and line. */
@@ -84,7 +77,7 @@ public final class AlertTemplates {
         if (!problems.isEmpty()) {
             throw new TemplateException(problems);
         }
-        return new AlertTemplates(out, directory.map(Path::toString).orElse("built-in alert-templates"));
+        return new AlertTemplates(out);
     }
 
     static Map<String, Object> sample(String kind, boolean proof) {

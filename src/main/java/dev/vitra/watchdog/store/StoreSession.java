@@ -571,12 +571,6 @@ public final class StoreSession implements AutoCloseable {
                 }, StoreSession::alertRow);
     }
 
-    /** When the next alert of a channel is due (empty when none waits). */
-    public OptionalLong nextAlertDue(String channel) {
-        return query("SELECT MIN(next_attempt_at) FROM alert WHERE channel = ? AND delivered_at IS NULL AND failed_at IS NULL",
-                p -> p.setString(1, channel), rs -> optionalLong(rs, 1)).stream().findFirst().orElse(OptionalLong.empty());
-    }
-
     public List<Rows.Alert> alerts(long dbId) {
         return query("SELECT " + ALERT_COLUMNS + " FROM alert WHERE db_id = ? ORDER BY id", p -> p.setLong(1, dbId),
                 StoreSession::alertRow);
