@@ -82,6 +82,7 @@ final class DemoCommand implements Callable<Integer> {
         Signals.on("TERM", stop::countDown);
         Demo demo;
         try {
+            Demo.checkDirectory(dir); // before the log file is created in it
             Files.createDirectories(dir);
             logTo(Demo.logFile(dir));
             demo = Demo.start(new Demo.Options(dir, port, cheat, smtpAddress, mailTo));

@@ -69,7 +69,7 @@ public final class Demo implements AutoCloseable {
     }
 
     /** One database: its executor and the server publishing it on loopback. */
-    record Database(String name, Executor executor, ExecutorServer server) {
+    record Database(String name, Executor executor, ExecutorServer server, boolean created) {
         LogId index() {
             return executor.indexLogId();
         }
@@ -101,12 +101,18 @@ public final class Demo implements AutoCloseable {
         return dir.resolve(LOG_FILE);
     }
 
-    /** Creates or resumes the demo in {@code options.dir()} and starts everything; the story is told by {@link #tell}. */
-    public static Demo start(Options options) throws DemoException, IOException {
-        Path dir = options.dir();
-        Path stateFile = dir.resolve(STATE_FILE);
-        boolean resumed = Files.exists(stateFile);
-        if (!resumed && Files.isDirectory(dir)) {
+    /**
+     * Checks that {@code dir} is empty, absent, or a demo (then returns true: it resumes); anything else is refused, so
+     * that the demo never writes into a directory it did not create.
+     */
+    public static boolean checkDirectory(Path dir) throws DemoException, IOException {
+        if (Files.exists(dir.resolve(STATE_FILE))) {
+            return true;
+        }
+        if (Files.exists(dir) && !Files.isDirectory(dir)) {
+            throw new DemoException(dir + " is not a directory");
+        }
+        if (Files.isDirectory(dir)) {
             try (var entries = Files.list(dir)) {
                 // The log is opened first, so that starting is logged too.
                 if (entries.anyMatch(p -> !p.getFileName().toString().equals(LOG_FILE))) {
@@ -115,35 +121,35 @@ public final class Demo implements AutoCloseable {
                 }
             }
         }
-        if (!resumed && Files.exists(dir) && !Files.isDirectory(dir)) {
-            throw new DemoException(dir + " is not a directory");
-        }
+        return false;
+    }
+
+    /** Creates or resumes the demo in {@code options.dir()} and starts everything; the story is told by {@link #tell}. */
+    public static Demo start(Options options) throws DemoException, IOException {
+        Path dir = options.dir();
+        Path stateFile = dir.resolve(STATE_FILE);
+        boolean resumed = checkDirectory(dir);
         Files.createDirectories(dir);
         Instant createdAt = resumed ? readCreatedAt(stateFile) : Instant.now();
-        if (resumed) {
-            for (String name : List.of(HONEST, CHEATING)) {
-                if (!Files.exists(dir.resolve(name).resolve("database.properties"))) {
-                    throw new DemoException(dir + " holds a demo whose " + name + " database is missing: remove the directory"
-                            + " to start afresh");
-                }
-            }
-        }
         ContractEngine engine = ContractEngine.create(ContractLimits.defaults());
         List<Database> databases = new ArrayList<>();
         MailSink sink = null;
         WatchdogService service = null;
         try {
             String contract = contractSource();
-            for (String name : List.of(HONEST, CHEATING)) {
-                Path data = dir.resolve(name);
-                Executor executor = resumed ? Executor.open(data, engine, Clock.systemUTC())
-                        : Executor.create(data, contract, PARTICIPANTS, engine, Clock.systemUTC());
-                ExecutorServer server = ExecutorServer.start(executor, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
-                        Duration.ofMillis(200));
-                databases.add(new Database(name, executor, server));
-            }
             if (!resumed) {
                 writeState(stateFile, createdAt, options.cheat());
+            }
+            for (String name : List.of(HONEST, CHEATING)) {
+                Path data = dir.resolve(name);
+                boolean created = !Files.exists(data.resolve("database.properties"));
+                if (created) {
+                    create(data, contract, engine);
+                }
+                Executor executor = Executor.open(data, engine, Clock.systemUTC());
+                ExecutorServer server = ExecutorServer.start(executor, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                        Duration.ofMillis(200));
+                databases.add(new Database(name, executor, server, created));
             }
             InetSocketAddress smtp;
             if (options.smtp().isPresent()) {
@@ -230,6 +236,29 @@ public final class Demo implements AutoCloseable {
             sink.close();
         }
         engine.close();
+    }
+
+    /**
+     * Creates a database beside its place and moves it there whole: a demo stopped while creating it (or one whose
+     * database was removed) gets a new one at the next start instead of a half-written one.
+     */
+    private static void create(Path data, String contract, ContractEngine engine) throws IOException, ContractLoadException {
+        Path partial = data.resolveSibling(data.getFileName() + ".partial");
+        deleteTree(partial);
+        deleteTree(data);
+        Executor.create(partial, contract, PARTICIPANTS, engine, Clock.systemUTC());
+        Files.move(partial, data, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (var paths = Files.walk(root)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
     }
 
     private static String contractSource() throws IOException {

@@ -90,8 +90,9 @@ final class DemoStory {
             line("demo", "a new demo in %s", o.dir());
         }
         for (Demo.Database d : demo.databases()) {
-            line(d.name(), "a token-ledger database (%d participants) served by the reference executor at %s, index log %s, %d entries",
-                    d.executor().participants().size(), d.server().baseUrl(), shortId(d.index().hex()), d.executor().indexSize());
+            line(d.name(), "a token-ledger database (%d participants) served by the reference executor at %s, index log %s, %d entries%s",
+                    d.executor().participants().size(), d.server().baseUrl(), shortId(d.index().hex()), d.executor().indexSize(),
+                    demo.resumed() && d.created() ? " (created anew: it was missing)" : "");
         }
         line("watchdog", "audits both every 2 s: status page http://127.0.0.1:%d/   metrics http://127.0.0.1:%d/metrics", port, port);
         line("", "config %s, store %s, log %s", o.dir().resolve("monitors.yaml"), o.dir().resolve("watchdog.mv.db"),

@@ -5,8 +5,8 @@ import java.io.StringWriter;
 import picocli.CommandLine;
 
 /** A command line run in-process, with what it printed. */
-record CliRun(int exit, String out, String err) {
-    static CliRun of(String... args) {
+public record CliRun(int exit, String out, String err) {
+    public static CliRun of(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         CommandLine cmd = Main.commandLine();

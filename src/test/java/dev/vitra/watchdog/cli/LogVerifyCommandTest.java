@@ -254,14 +254,4 @@ class LogVerifyCommandTest {
             assertThat(r.out()).contains("Usage:");
         }
     }
-
-    @Test
-    void demoGrowsServesAndVerifiesItsLogAndResumesIt(@TempDir Path dir) {
-        CliRun first = run("demo", "--dir", dir.toString(), "--entries", "600", "--batch", "250");
-        assertThat(first.exit()).as(first.err()).isZero();
-        assertThat(first.out()).contains("size    600: signature ok, consistent with size 500").contains("log verify http://127.0.0.1:");
-        CliRun second = run("demo", "--dir", dir.toString(), "--entries", "100");
-        assertThat(second.exit()).as(second.err()).isZero();
-        assertThat(second.out()).contains("starting at size 600").contains("size    700: signature ok, consistent with size 600");
-    }
 }
