@@ -12,6 +12,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -129,6 +130,26 @@ public final class AuditStore implements AutoCloseable {
         }
     }
 
+    /**
+     * An older watchdog on a store a newer one migrated would read tables it does not know the meaning of (Flyway
+     * ignores such "future" migrations by default): refused, naming both versions, before anything is read.
+     */
+    private static void refuseNewerSchema(Flyway flyway) {
+        org.flywaydb.core.api.MigrationInfo[] all = flyway.info().all();
+        List<String> future = java.util.Arrays.stream(all)
+                .filter(i -> i.getState() == org.flywaydb.core.api.MigrationState.FUTURE_SUCCESS
+                        || i.getState() == org.flywaydb.core.api.MigrationState.FUTURE_FAILED)
+                .map(i -> "V" + i.getVersion()).toList();
+        if (!future.isEmpty()) {
+            String known = java.util.Arrays.stream(all).filter(i -> i.getState() != org.flywaydb.core.api.MigrationState.FUTURE_SUCCESS
+                            && i.getState() != org.flywaydb.core.api.MigrationState.FUTURE_FAILED && i.getVersion() != null)
+                    .map(i -> "V" + i.getVersion()).reduce((a, b) -> b).orElse("none");
+            throw new StoreException("the store's schema was migrated by a newer watchdog (" + String.join(", ", future)
+                    + "); this version knows the schema up to " + known
+                    + ": run the newer version again, or restore a backup of the store taken before the upgrade", true);
+        }
+    }
+
     /** Opens any JDBC data source whose database runs the audit's migrations (H2, PostgreSQL), with no lock of its own. */
     public static AuditStore open(DataSource dataSource, String description) {
         return open(dataSource, description, StoreLock.NONE, null);
@@ -143,8 +164,10 @@ public final class AuditStore implements AutoCloseable {
         }
         try {
             long pid = lock.claim(keeper);
-            Flyway.configure().dataSource(dataSource).locations("classpath:db/migration")
-                    .javaMigrations(new V3__state_paths_as_code_units()).load().migrate();
+            Flyway flyway = Flyway.configure().dataSource(dataSource).locations("classpath:db/migration")
+                    .javaMigrations(new V3__state_paths_as_code_units()).load();
+            refuseNewerSchema(flyway);
+            flyway.migrate();
             return new AuditStore(dataSource, description, lock, owned, keeper, pid);
         } catch (SQLException e) {
             closeQuietly(keeper);

@@ -2,7 +2,6 @@ package dev.vitra.watchdog.store;
 
 import java.nio.file.Path;
 import javax.sql.DataSource;
-import org.flywaydb.core.Flyway;
 import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,12 +25,11 @@ class H2StoreTest extends StoreSuite {
     }
 
     @Override
-    DataSource atSchemaVersion(String version) {
+    DataSource dataSource() {
         JdbcDataSource h2 = new JdbcDataSource();
         h2.setURL("jdbc:h2:file:" + dir.resolve("watchdog") + ";WRITE_DELAY=0");
         h2.setUser("sa");
         h2.setPassword("");
-        Flyway.configure().dataSource(h2).locations("classpath:db/migration").target(version).load().migrate();
         return h2;
     }
 }

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.Optional;
 import javax.sql.DataSource;
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.postgresql.ds.PGSimpleDataSource;
@@ -30,12 +29,11 @@ class PostgresStoreTest extends StoreSuite {
     }
 
     @Override
-    DataSource atSchemaVersion(String version) {
+    DataSource dataSource() {
         PGSimpleDataSource pg = new PGSimpleDataSource();
         pg.setURL(url);
         pg.setUser(PostgresServer.USER);
         pg.setPassword(PostgresServer.PASSWORD);
-        Flyway.configure().dataSource(pg).locations("classpath:db/migration").target(version).load().migrate();
         return pg;
     }
 

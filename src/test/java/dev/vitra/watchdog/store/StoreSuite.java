@@ -35,8 +35,15 @@ abstract class StoreSuite {
     /** The same store again (after {@link AuditStore#close()}): what a restart sees. */
     abstract AuditStore reopen();
 
-    /** A database of this backend migrated only to {@code version}, for {@link #anOlderSchemaMigratesWithItsData}. */
-    abstract javax.sql.DataSource atSchemaVersion(String version);
+    /** The backend's database, as a bare data source (no pool, no lock, no migrations). */
+    abstract javax.sql.DataSource dataSource();
+
+    /** The store's database migrated by Flyway up to {@code version} only, as a previous release left it. */
+    javax.sql.DataSource atSchemaVersion(String version) {
+        javax.sql.DataSource d = dataSource();
+        org.flywaydb.core.Flyway.configure().dataSource(d).locations("classpath:db/migration").target(version).load().migrate();
+        return d;
+    }
 
     private static final LogId INDEX = logId(1);
     private static final LogId OPLOG = logId(2);
@@ -271,6 +278,23 @@ abstract class StoreSuite {
             reader.rollback(); // a new transaction, so the reader sees what committed since
             assertThat(reader.stateGet(dbId, "/k")).contains(new StateEntry("/k", "2", 2));
         }
+    }
+
+    @Test
+    void aStoreMigratedByANewerWatchdogIsRefusedNamingBothSchemaVersions() throws Exception {
+        openNew().close();
+        // What an upgrade to a later release leaves: one more applied migration than this build knows.
+        javax.sql.DataSource migrated = dataSource();
+        try (java.sql.Connection c = migrated.getConnection(); java.sql.Statement st = c.createStatement()) {
+            c.setAutoCommit(true);
+            st.execute("INSERT INTO \"flyway_schema_history\" (\"installed_rank\", \"version\", \"description\", \"type\","
+                    + " \"script\", \"checksum\", \"installed_by\", \"execution_time\", \"success\")"
+                    + " VALUES (99, '99', 'from a newer watchdog', 'SQL', 'V99__newer.sql', 0, 'test', 1, TRUE)");
+        }
+        assertThatThrownBy(this::reopen).isInstanceOf(StoreException.class)
+                .hasMessageContaining("migrated by a newer watchdog (V99)")
+                .hasMessageContaining("knows the schema up to V4")
+                .satisfies(e -> assertThat(((StoreException) e).localInput()).isTrue());
     }
 
     @Test
