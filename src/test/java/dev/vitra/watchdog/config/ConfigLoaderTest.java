@@ -37,6 +37,17 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void theReadmesMinimalConfigIsValidAsShown() throws Exception {
+        String readme = java.nio.file.Files.readString(Path.of("README.md"));
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("## Watching a real executor.*?```yaml\n(.*?)```",
+                java.util.regex.Pattern.DOTALL).matcher(readme);
+        assertThat(m.find()).as("a yaml block under \"Watching a real executor\"").isTrue();
+        WatchdogConfig c = ConfigLoader.parse(Path.of("/srv/monitors.yaml"), m.group(1), Map.of("VITRA_SMTP_PASSWORD", "pw")::get);
+        assertThat(c.monitors()).extracting(WatchdogConfig.Monitor::name).containsExactly("shop");
+        assertThat(c.alerts().channels()).containsKey("ops-mail");
+    }
+
+    @Test
     void aMinimalMonitorGetsTheDocumentedDefaults() throws Exception {
         WatchdogConfig c = parse("monitors:\n  - name: shop\n    executor: http://127.0.0.1:8080\n    index-log: " + LOG_A + "\n");
         assertThat(c.workers()).isEqualTo(4);
