@@ -11,12 +11,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 
 /**
  * Confirms a contract-breach proof by doing what the watchdog did: an audit from entry 0, in a store of its own,
@@ -61,7 +59,7 @@ public final class ProofReplay {
                 return judge(proof, report, store);
             }
         } finally {
-            deleteTree(dir);
+            dev.vitra.watchdog.util.FileTrees.delete(dir);
         }
     }
 
@@ -175,14 +173,6 @@ public final class ProofReplay {
                 }
             }
             return out;
-        }
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
         }
     }
 }

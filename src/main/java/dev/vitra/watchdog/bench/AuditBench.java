@@ -21,7 +21,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Clock;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -60,7 +59,7 @@ public final class AuditBench {
         if (Files.exists(dir.resolve(COMPLETE))) {
             return dir;
         }
-        deleteTree(dir);
+        dev.vitra.watchdog.util.FileTrees.delete(dir);
         long t0 = System.nanoTime();
         Executor ex = Executor.create(dir, contractSource(), participants, engine, Clock.systemUTC());
         calls(ex, ops, new Random(ops), progress);
@@ -151,7 +150,7 @@ public final class AuditBench {
     }
 
     public static void copyTree(Path from, Path to) throws IOException {
-        deleteTree(to);
+        dev.vitra.watchdog.util.FileTrees.delete(to);
         try (Stream<Path> files = Files.walk(from)) {
             for (Path p : files.toList()) {
                 Path target = to.resolve(from.relativize(p).toString());
@@ -160,17 +159,6 @@ public final class AuditBench {
                 } else {
                     Files.copy(p, target, StandardCopyOption.COPY_ATTRIBUTES);
                 }
-            }
-        }
-    }
-
-    public static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> files = Files.walk(dir)) {
-            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
             }
         }
     }

@@ -46,7 +46,7 @@ public final class MonitorsBench {
             if (Files.exists(dir.resolve(COMPLETE))) {
                 ex = Executor.open(dir, engine, Clock.systemUTC());
             } else {
-                AuditBench.deleteTree(dir);
+                dev.vitra.watchdog.util.FileTrees.delete(dir);
                 ex = Executor.create(dir, AuditBench.contractSource(), 1, engine, Clock.systemUTC());
                 AuditBench.grow(ex, ops, i);
                 Files.writeString(dir.resolve(COMPLETE), ops + " ops\n");

@@ -76,7 +76,7 @@ final class BenchAuditCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         Path work = cache.resolve("work");
-        AuditBench.deleteTree(work);
+        dev.vitra.watchdog.util.FileTrees.delete(work);
         Files.createDirectories(work);
         try (ContractEngine engine = ContractEngine.create(ContractLimits.defaults())) {
             out.printf("bench audit: %,d-op and %,d-op key/value databases, %d participants, %s, %s runtime%n", ops, smallOps,

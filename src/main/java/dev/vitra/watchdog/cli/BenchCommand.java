@@ -5,9 +5,7 @@ import dev.vitra.watchdog.bench.TreeHashBench;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -102,9 +100,7 @@ final class BenchCommand implements Runnable {
                 out.printf("  bytes downloaded per round: %,d%n", r.rounds().get(0).downloadBytes());
             } finally {
                 if (dir == null) {
-                    try (Stream<Path> files = Files.walk(work)) {
-                        files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-                    }
+                    dev.vitra.watchdog.util.FileTrees.delete(work);
                 }
             }
             return ExitCodes.OK;

@@ -80,7 +80,7 @@ final class BenchMonitorsCommand implements Callable<Integer> {
                 new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
             for (int n : databases) {
                 Path run = cache.resolve("run-" + n);
-                dev.vitra.watchdog.bench.AuditBench.deleteTree(run);
+                dev.vitra.watchdog.util.FileTrees.delete(run);
                 Files.createDirectories(run);
                 Path config = run.resolve("monitors.yaml");
                 Files.writeString(config, MonitorsBench.config(run.resolve("watchdog.mv.db"), server.baseUrl(), ids.subList(0, n),

@@ -10,6 +10,7 @@ import dev.vitra.watchdog.executor.ExecutorServer;
 import dev.vitra.watchdog.executor.Fault;
 import dev.vitra.watchdog.note.LogId;
 import dev.vitra.watchdog.service.WatchdogService;
+import dev.vitra.watchdog.util.FileTrees;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -244,21 +245,10 @@ public final class Demo implements AutoCloseable {
      */
     private static void create(Path data, String contract, ContractEngine engine) throws IOException, ContractLoadException {
         Path partial = data.resolveSibling(data.getFileName() + ".partial");
-        deleteTree(partial);
-        deleteTree(data);
+        FileTrees.delete(partial);
+        FileTrees.delete(data);
         Executor.create(partial, contract, PARTICIPANTS, engine, Clock.systemUTC());
         Files.move(partial, data, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-    }
-
-    private static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (var paths = Files.walk(root)) {
-            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
     }
 
     private static String contractSource() throws IOException {

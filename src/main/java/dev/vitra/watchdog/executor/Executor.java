@@ -245,10 +245,10 @@ public final class Executor {
         LogDirectory live = writer.directory();
         SignerKey key = KeyFiles.loadOrCreateLogKey(keyFileOf(writer));
         Path staging = live.root().resolveSibling(live.root().getFileName() + ".fork");
-        deleteTree(staging);
+        dev.vitra.watchdog.util.FileTrees.delete(staging);
         dev.vitra.watchdog.tilewriter.LogForks.rewrite(live, size, size - 1, replacement, new LogDirectory(staging), key, writer.origin());
         Path old = live.root().resolveSibling(live.root().getFileName() + ".before-fork");
-        deleteTree(old);
+        dev.vitra.watchdog.util.FileTrees.delete(old);
         Files.move(live.root(), old);
         Files.move(staging, live.root());
         return TileWriter.open(new LogDirectory(live.root()), key, writer.origin());
@@ -258,7 +258,7 @@ public final class Executor {
         indexWriter.publish();
         long size = indexWriter.published().size();
         Path target = forkDir().resolve("logs").resolve(indexId.hex());
-        deleteTree(target);
+        dev.vitra.watchdog.util.FileTrees.delete(target);
         dev.vitra.watchdog.tilewriter.LogForks.rewrite(indexWriter.directory(), size, size - 1,
                 IndexEntries.put("/equivocated", "true"), new LogDirectory(target),
                 KeyFiles.loadOrCreateLogKey(dataDir.resolve("keys").resolve("index.key")), indexId.origin());
@@ -276,17 +276,6 @@ public final class Executor {
             n++;
         }
         throw new IllegalArgumentException("not one of this database's logs");
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (var files = Files.walk(dir)) {
-            for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
     }
 
     public java.util.Set<Fault> faults() {
