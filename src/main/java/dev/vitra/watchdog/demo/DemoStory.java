@@ -74,6 +74,7 @@ final class DemoStory {
             }
             maybeCheat();
             mail();
+            status();
             maybeClose();
             out.flush();
             Thread.sleep(POLL);
@@ -164,17 +165,22 @@ final class DemoStory {
             if (e.getValue().database().equals(d.name()) && !open.contains(e.getKey())) {
                 told.remove(e.getKey());
                 Rows.Finding f = e.getValue().finding();
-                line(d.name(), "resolved: %s %s%s (the alert is followed by a \"resolved\" one)",
+                line(d.name(), "resolved: %s %s%s (if it was alerted, a \"resolved\" message follows)",
                         f.kind().toUpperCase(java.util.Locale.ROOT), f.code(), where(f));
             }
         }
-        if (Duration.between(lastStatus, Instant.now()).compareTo(STATUS_EVERY) > 0 && d == demo.databases().get(demo.databases().size() - 1)) {
-            lastStatus = Instant.now();
-            for (Demo.Database each : demo.databases()) {
-                demo.service().scheduler().monitor(each.name()).ifPresent(state -> state.snapshot().lastReport().ifPresent(report ->
-                        line(each.name(), "%s, %d ops verified (%d participant calls made by this run)",
-                                state.health(Instant.now()), ops(report), demo.calls())));
-            }
+    }
+
+    /** Now and then, where each database stands, so a long-running demo still shows it is alive. */
+    private void status() {
+        if (Duration.between(lastStatus, Instant.now()).compareTo(STATUS_EVERY) < 0) {
+            return;
+        }
+        lastStatus = Instant.now();
+        for (Demo.Database d : demo.databases()) {
+            demo.service().scheduler().monitor(d.name()).ifPresent(m -> m.snapshot().lastReport().ifPresent(r ->
+                    line(d.name(), "%s, %d ops verified (%d participant calls made by this run)", m.health(Instant.now()), ops(r),
+                            demo.calls())));
         }
     }
 
