@@ -23,11 +23,12 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"The whole product in one process: the reference executor with two token-ledger databases on loopback,",
-                "one honest and one that starts cheating once the watchdog has verified both; participants calling both;",
-                "and the watchdog service auditing them every 2 s, alerting by email. The console tells what happens:",
-                "both verified, the cheat caught with its finding, the proof file and verify-proof run on it, the alert.",
-                "Everything lives in --dir; running the demo again resumes the same databases and store. Ctrl-C stops it."},
+        description = "The whole product in one process: the reference executor with two token-ledger databases on"
+                + " loopback, one honest and one that starts cheating once the watchdog has verified both; participants"
+                + " calling both; and the watchdog service auditing them every 2 s, alerting by email. The console tells"
+                + " what happens: both verified, the cheat caught with its finding, the proof file and verify-proof run"
+                + " on it, the alert. Everything lives in --dir; running the demo again resumes the same databases and"
+                + " store. Ctrl-C stops it.",
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:stopped by Ctrl-C or SIGTERM", "2:a bad option, or --dir holds something that is not a demo",
                 "3:could not start (a port, the store)"})

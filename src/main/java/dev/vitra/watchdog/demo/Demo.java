@@ -84,6 +84,7 @@ public final class Demo implements AutoCloseable {
     private final MailSink sink;
     private final WatchdogService service;
     private final DemoLoad load;
+    private boolean closed;
 
     private Demo(Options options, boolean resumed, Instant createdAt, ContractEngine executorEngine, List<Database> databases,
             MailSink sink, WatchdogService service, DemoLoad load) {
@@ -165,6 +166,9 @@ public final class Demo implements AutoCloseable {
                 service = WatchdogService.start(ConfigLoader.load(config));
             } catch (ConfigException e) {
                 throw new IllegalStateException("the demo wrote an invalid config: " + e.problems(), e);
+            } catch (java.net.BindException e) {
+                throw new IOException("the watchdog's listener on 127.0.0.1:" + options.port() + ": " + e.getMessage()
+                        + " (give another --port, or 0 for any free one)", e);
             }
             DemoLoad load = new DemoLoad(databases.stream().map(d -> new DemoLoad.Target(d.server().baseUrl(), d.index(),
                     d.executor().participants())).toList(), Duration.ofMillis(300));
@@ -221,7 +225,11 @@ public final class Demo implements AutoCloseable {
 
     /** Stops the load, then the watchdog (passes commit, alerts already planned stay in the store), then the executors. */
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) {
+            return; // Ctrl-C's path and the shutdown hook may both get here
+        }
+        closed = true;
         load.close();
         closeAll(service, databases, sink, executorEngine);
     }

@@ -54,6 +54,8 @@ final class DemoStory {
     private Instant bothVerifiedAt;
     private Instant cheatStartedAt;
     private boolean caught;
+    /** The cheat was proven (fraud), not merely unverifiable (availability). */
+    private boolean caughtFraud = true;
     private boolean notCaughtTold;
     private Instant caughtAt;
     private boolean mailTold;
@@ -179,7 +181,7 @@ final class DemoStory {
         lastStatus = Instant.now();
         for (Demo.Database d : demo.databases()) {
             demo.service().scheduler().monitor(d.name()).ifPresent(m -> m.snapshot().lastReport().ifPresent(r ->
-                    line(d.name(), "%s, %d ops verified (%d participant calls made by this run)", m.health(Instant.now()), ops(r),
+                    line(d.name(), "%s, %d ops verified (%d participant calls to the two databases in this run)", m.health(Instant.now()), ops(r),
                             demo.calls())));
         }
     }
@@ -192,7 +194,12 @@ final class DemoStory {
         if (d.name().equals(Demo.CHEATING) && !caught) {
             caught = true;
             caughtAt = Instant.now();
-            setCheat(d, false); // caught: the executor behaves again (an availability incident then resolves)
+            caughtFraud = f.kind().equals("fraud");
+            if (caughtFraud) {
+                setCheat(d, false); // proven: the executor may behave again, the breach stays
+            }
+            // An availability problem stays on until its alert went out (availability-after, then the planner's
+            // tick): switched off earlier, it would clear before anyone was told. See maybeClose.
         }
         f.proofId().ifPresentOrElse(id -> proof(d, f, id, true), () -> {
             if (f.kind().equals("availability")) {
@@ -292,14 +299,19 @@ final class DemoStory {
         if (closingTold || !caught || caughtAt == null || !verified.contains(Demo.HONEST)) {
             return;
         }
-        boolean mailDue = demo.sink().isPresent() && !mailTold && Duration.between(caughtAt, Instant.now()).toSeconds() < 15;
+        long waited = Duration.between(caughtAt, Instant.now()).toSeconds();
+        boolean mailDue = demo.sink().isPresent() && !mailTold && waited < (caughtFraud ? 15 : 40);
         if (mailDue) {
             return;
         }
         closingTold = true;
+        if (!caughtFraud) {
+            setCheat(demo.database(Demo.CHEATING), false); // alerted: now it may clear, and a "resolved" follows
+        }
         int port = demo.service().httpPort();
-        line("demo", "that is the story: the honest database stays verified, the cheating one is caught with a proof anyone"
-                + " can check.");
+        line("demo", "that is the story: the honest database is never accused (PENDING there only means ops wait to be"
+                + " processed), and the cheating one is %s.", caughtFraud ? "caught with a proof anyone can check"
+                : "reported as unavailable: what it served could not be verified, which is not proof of fraud");
         line("", "Everything keeps running: browse http://127.0.0.1:%d/ , or point Prometheus at /metrics (Grafana dashboard in"
                 + " grafana/).", port);
         line("", "Ctrl-C stops the demo; running it again resumes the same databases and store.");
