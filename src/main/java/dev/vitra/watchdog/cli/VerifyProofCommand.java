@@ -93,6 +93,7 @@ final class VerifyProofCommand implements Callable<Integer> {
         out.printf("%s  %s  proof %s%n", complete ? "PROVEN" : "HOLDS OFFLINE", proof.code(), ProofCodec.id(document));
         verified.proven().forEach(line -> out.printf("  proven        %s%n", line));
         verified.needsReplay().forEach(line -> out.printf("  needs replay  %s%n", line));
+        verified.unless().forEach(line -> out.printf("  unless        %s%n", line));
         if (!replay) {
             if (!complete) {
                 out.println("  not yet proven: run with --replay to confirm the lines above marked \"needs replay\"");

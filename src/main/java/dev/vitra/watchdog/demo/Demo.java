@@ -175,14 +175,35 @@ public final class Demo implements AutoCloseable {
             load.start();
             return new Demo(options, resumed, createdAt, engine, databases, sink, service, load);
         } catch (ContractLoadException e) {
-            closeAll(service, databases, sink, engine);
-            throw new IllegalStateException("the demo contract does not load: " + e.getMessage(), e);
+            IllegalStateException failure = new IllegalStateException("the demo contract does not load: " + e.getMessage(), e);
+            abandon(dir, resumed, service, databases, sink, engine, failure);
+            throw failure;
         } catch (IOException | RuntimeException e) {
-            closeAll(service, databases, sink, engine);
+            abandon(dir, resumed, service, databases, sink, engine, e);
             throw e;
         } catch (Exception e) { // Quartz, templates: not the user's input
-            closeAll(service, databases, sink, engine);
-            throw new IOException("could not start the watchdog: " + e.getMessage(), e);
+            IOException failure = new IOException("could not start the watchdog: " + e.getMessage(), e);
+            abandon(dir, resumed, service, databases, sink, engine, failure);
+            throw failure;
+        }
+    }
+
+    /**
+     * Stops what a failed start had started; a new demo that never ran is removed again (all but its log, which says
+     * why), so that the next start is a new demo, not the resumption of one that never began.
+     */
+    private static void abandon(Path dir, boolean resumed, WatchdogService service, List<Database> databases, MailSink sink,
+            ContractEngine engine, Exception failure) {
+        closeAll(service, databases, sink, engine);
+        if (resumed) {
+            return;
+        }
+        try (var entries = Files.list(dir)) {
+            for (Path p : entries.filter(p -> !p.getFileName().toString().equals(LOG_FILE)).toList()) {
+                FileTrees.delete(p);
+            }
+        } catch (IOException e) {
+            failure.addSuppressed(e);
         }
     }
 
@@ -221,6 +242,11 @@ public final class Demo implements AutoCloseable {
 
     long calls() {
         return load.calls();
+    }
+
+    /** Stops (or resumes) the participants' calls to one database. */
+    void pauseLoad(Database d, boolean on) {
+        load.pause(d.index(), on);
     }
 
     /** Stops the load, then the watchdog (passes commit, alerts already planned stay in the store), then the executors. */

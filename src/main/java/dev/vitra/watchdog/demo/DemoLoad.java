@@ -5,6 +5,8 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
@@ -32,6 +34,7 @@ final class DemoLoad implements AutoCloseable {
     private final OkHttpClient http = new OkHttpClient.Builder().callTimeout(Duration.ofSeconds(10)).build();
     private final Random random = new Random();
     private final AtomicLong calls = new AtomicLong();
+    private final Set<LogId> paused = ConcurrentHashMap.newKeySet();
     private final Thread thread;
     private volatile boolean stopped;
 
@@ -50,9 +53,21 @@ final class DemoLoad implements AutoCloseable {
         return calls.get();
     }
 
+    /** Stops (or resumes) calling one database; a call already under way still lands. */
+    void pause(LogId index, boolean on) {
+        if (on) {
+            paused.add(index);
+        } else {
+            paused.remove(index);
+        }
+    }
+
     private void loop() {
         while (!stopped) {
             for (Target t : targets) {
+                if (paused.contains(t.index())) {
+                    continue;
+                }
                 try {
                     call(t);
                 } catch (IOException | RuntimeException e) {

@@ -40,6 +40,8 @@ final class DemoStory {
     private static final Duration HONEST_PHASE = Duration.ofSeconds(3);
     /** After this long without a finding the story says what the cheat should have caused, and keeps watching. */
     private static final Duration NOT_CAUGHT_AFTER = Duration.ofSeconds(45);
+    /** How long the story waits for the watchdog to verify everything before a signed fork (then it forks anyway). */
+    private static final Duration SETTLE_AT_MOST = Duration.ofSeconds(30);
     private static final Duration STATUS_EVERY = Duration.ofSeconds(60);
     private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'").withZone(ZoneOffset.UTC);
 
@@ -53,6 +55,8 @@ final class DemoStory {
     private final Map<Long, Told> told = new HashMap<>();
     private Instant bothVerifiedAt;
     private Instant cheatStartedAt;
+    /** When the participants paused on the cheating database, so the watchdog could verify all of it before a fork. */
+    private Instant pausedAt;
     private boolean caught;
     /** The cheat was proven (fraud), not merely unverifiable (availability). */
     private boolean caughtFraud = true;
@@ -260,10 +264,40 @@ final class DemoStory {
         }
         Fault f = demo.options().cheat();
         Demo.Database cheating = demo.database(Demo.CHEATING);
+        if (f.rewritesSignedHistory()) {
+            // A rewrite is a fork only to a monitor that verified the history before it: one that never saw the old
+            // version cannot know there was one. So the history to be rewritten is first verified, with the load paused.
+            if (pausedAt == null) {
+                pausedAt = Instant.now();
+                demo.pauseLoad(cheating, true);
+                line(Demo.CHEATING, "participants pause here, so that the watchdog verifies the history the executor is about"
+                        + " to rewrite");
+                return;
+            }
+            if (!verifiedToTheEnd(cheating) && Duration.between(pausedAt, Instant.now()).compareTo(SETTLE_AT_MOST) < 0) {
+                return;
+            }
+        }
         if (setCheat(cheating, true)) {
             cheatStartedAt = Instant.now();
-            line(Demo.CHEATING, "the executor starts cheating (%s): %s", f, f.description());
+            // A forked oplog is a participant's doing (PROTOCOL §5): the reference executor only plays the participant.
+            line(Demo.CHEATING, "%s starts cheating (%s): %s", f == Fault.FORK_OPLOG ? "a participant" : "the executor", f,
+                    f.description());
         }
+        if (pausedAt != null) {
+            demo.pauseLoad(cheating, false);
+        }
+    }
+
+    /** The watchdog's last pass verified every log of {@code d} up to what its executor published, and nothing waits. */
+    private boolean verifiedToTheEnd(Demo.Database d) {
+        Optional<PassReport> last = demo.service().scheduler().monitor(d.name()).flatMap(m -> m.snapshot().lastReport());
+        if (last.isEmpty() || last.get().verdict() != Verdict.VERIFIED || d.executor().hasPending()) {
+            return false;
+        }
+        PassReport r = last.get();
+        return r.verifiedPosition() == d.executor().publishedSize(d.index())
+                && r.logs().stream().allMatch(p -> p.verifiedSize() == d.executor().publishedSize(p.log()));
     }
 
     private boolean setCheat(Demo.Database d, boolean on) {
@@ -309,9 +343,18 @@ final class DemoStory {
             setCheat(demo.database(Demo.CHEATING), false); // alerted: now it may clear, and a "resolved" follows
         }
         int port = demo.service().httpPort();
+        String cheating;
+        if (!caughtFraud) {
+            cheating = "the cheating one is reported as unavailable: what it served could not be verified, which is not proof"
+                    + " of fraud";
+        } else if (demo.options().cheat() == Fault.FORK_OPLOG) {
+            cheating = "on the cheating one a participant's forked oplog is caught with a proof anyone can check (its"
+                    + " executor is not accused)";
+        } else {
+            cheating = "the cheating one is caught with a proof anyone can check";
+        }
         line("demo", "that is the story: the honest database is never accused (PENDING there only means ops wait to be"
-                + " processed), and the cheating one is %s.", caughtFraud ? "caught with a proof anyone can check"
-                : "reported as unavailable: what it served could not be verified, which is not proof of fraud");
+                + " processed), and %s.", cheating);
         line("", "Everything keeps running: browse http://127.0.0.1:%d/ , or point Prometheus at /metrics (Grafana dashboard in"
                 + " grafana/).", port);
         line("", "Ctrl-C stops the demo; running it again resumes the same databases and store.");

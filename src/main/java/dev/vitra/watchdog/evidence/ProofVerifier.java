@@ -37,11 +37,15 @@ public final class ProofVerifier {
     private ProofVerifier() {
     }
 
-    /** A proof that holds offline: what it proves, and what {@code --replay} must still confirm (possibly nothing). */
-    public record Verified(FraudProof proof, List<String> proven, List<String> needsReplay) {
+    /**
+     * A proof that holds offline: what it proves, what {@code --replay} must still confirm (possibly nothing), and what
+     * no proof of this kind can rule out (possibly nothing), so that nobody reads more into it than it shows.
+     */
+    public record Verified(FraudProof proof, List<String> proven, List<String> needsReplay, List<String> unless) {
         public Verified {
             proven = List.copyOf(proven);
             needsReplay = List.copyOf(needsReplay);
+            unless = List.copyOf(unless);
         }
     }
 
@@ -83,7 +87,7 @@ public final class ProofVerifier {
                         + smaller.size() + " entries have root " + f.prefixRoot().toBase64() + ", and a checkpoint of size "
                         + smaller.size() + " with root " + smaller.checkpoint().root().toBase64();
         return new Verified(f, List.of(what + ": a fork (PROTOCOL §1); whoever holds the log's key signed both"),
-                List.of());
+                List.of(), List.of());
     }
 
     static SignedCheckpoint open(LogId log, String note, String where) throws InvalidProofException {
@@ -109,6 +113,7 @@ public final class ProofVerifier {
         private final Map<Long, byte[]> entries = new TreeMap<>();
         private final List<String> proven = new ArrayList<>();
         private final List<String> needsReplay = new ArrayList<>();
+        private final List<String> unless = new ArrayList<>();
         private SignedCheckpoint checkpoint;
 
         BreachCheck(FraudProof.Breach b) {
@@ -149,7 +154,7 @@ public final class ProofVerifier {
                 needsReplay.add(0, "entry " + b.at() + " is where PROTOCOL §3 puts an ack (the transactions from the"
                         + " genesis seal up to it are laid out as their acks say)");
             }
-            return new Verified(b, proven, needsReplay);
+            return new Verified(b, proven, needsReplay, unless);
         }
 
         /** The entries this stage's claim rests on: exactly these, no more (docs/evidence.md, "Stages"). */
@@ -546,6 +551,10 @@ public final class ProofVerifier {
                             : "rejects " + opName));
             FraudCode code = decide(ack, published, c.outcome().success(), expected);
             proven.add("that outcome and the published transaction differ: " + code);
+            // PROTOCOL §3: an ack names its op by oplog and seq, not by the op's hash.
+            unless.add("a participant signed another version of its oplog (a fork) and the executor processed that one:"
+                    + " acks name ops by seq, not by hash, so the replay reads the ops these checkpoints sign; an executor"
+                    + " rebuts this proof by showing the other signed checkpoint, which proves the participant's fork");
             return code;
         }
 

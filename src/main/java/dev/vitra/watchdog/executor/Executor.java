@@ -288,6 +288,18 @@ public final class Executor {
         return indexWriter.size();
     }
 
+    /** The size of the last checkpoint published for one of this database's logs (its index or an oplog). */
+    public synchronized long publishedSize(LogId log) {
+        if (log.equals(indexId)) {
+            return indexWriter.published().size();
+        }
+        TileWriter oplog = oplogs.get(log);
+        if (oplog == null) {
+            throw new IllegalArgumentException("not one of this database's logs: " + log.hex());
+        }
+        return oplog.published().size();
+    }
+
     /**
      * Runs {@code method(params, emit)}. For an active participant ({@code isWriter}) the emitted ops are appended
      * to its oplog and published; a read-only call (or a non-participant) only returns the method's result.
@@ -521,13 +533,17 @@ public final class Executor {
         index.put(path, valueJson, seq);
     }
 
+    /**
+     * Oplogs first: an ack is never served before a signed checkpoint covering its op, so a monitor that reads the index
+     * and then the oplogs never has to wait for an op an honest executor already processed.
+     */
     private void publishAll() throws IOException {
-        indexWriter.publish();
         for (TileWriter w : oplogs.values()) {
             if (w.size() != w.published().size()) {
                 w.publish();
             }
         }
+        indexWriter.publish();
     }
 
     /** Rebuilds the index state, the contract and every participant's next seq from the index log on disk. */

@@ -62,6 +62,14 @@ public enum Fault {
         return description;
     }
 
+    /**
+     * Rewrites history that was already signed. A monitor reports it as a fork only if it verified the old history
+     * before the rewrite; one that only ever sees the new version cannot know there was another (docs/audit.md).
+     */
+    public boolean rewritesSignedHistory() {
+        return this == REWRITE_ENTRY || this == FORK_OPLOG || this == EQUIVOCATE;
+    }
+
     /** What a monitor watching this executor should report. */
     public String conclusion() {
         return conclusion;

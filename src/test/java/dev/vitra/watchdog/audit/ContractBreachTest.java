@@ -129,6 +129,9 @@ class ContractBreachTest {
         assertThat(finding.proofId()).hasValue(ProofCodec.id(document));
         ProofVerifier.Verified verified = ProofVerifier.verify(document);
         assertThat(verified.proof().code().name()).isEqualTo(code);
+        // Only a claim resting on an op's content can be a participant's fork in disguise, and it says so.
+        boolean readsAnOp = verified.proof() instanceof FraudProof.Breach b && b.claim() instanceof FraudProof.Claim.Replay;
+        assertThat(verified.unless()).as("unless").hasSize(readsAnOp ? 1 : 0);
         if (verified.proof() instanceof FraudProof.Breach breach) {
             assertThat(breach.at()).isEqualTo(at);
             ProofReplay.Result replayed = ProofReplay.replay(breach, f.url(), f.engine, AuditFixture.fastSettings(), line -> { });

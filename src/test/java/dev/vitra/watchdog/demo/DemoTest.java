@@ -104,7 +104,7 @@ class DemoTest {
                     .containsPattern("email +received \"\\[vitra-watchdog\\] FRAUD PROVEN on cheating: ChangeMismatchError\", attached proof-")
                     // the honest database is never accused; transient pending ops are not told as problems
                     .doesNotContainPattern("honest +(FOUND|CAUGHT)")
-                    .doesNotContain("PENDING");
+                    .doesNotContainPattern("(honest|cheating) +PENDING");
 
             // The proof it wrote holds for anyone, offline.
             Matcher m = PROOF.matcher(story);
@@ -112,7 +112,7 @@ class DemoTest {
             Path proof = Path.of(m.group(1));
             CliRun verified = CliRun.of("verify-proof", proof.toString());
             assertThat(verified.exit()).as(verified.out() + verified.err()).isZero();
-            assertThat(verified.out()).contains("ChangeMismatchError");
+            assertThat(verified.out()).contains("ChangeMismatchError").contains("unless        a participant signed another version");
 
             // The alert arrived with the proof attached, as a file any mail client opens.
             List<Path> mails = mail(dir);
@@ -154,6 +154,24 @@ class DemoTest {
             interrupt(second);
         }
         assertThat(second.exitValue()).as(Files.readString(out2)).isZero();
+    }
+
+    @Test
+    void aDemoThatCannotStartNamesThePortAndLeavesNothingToResume(@TempDir Path tmp) throws Exception {
+        Path dir = tmp.resolve("demo");
+        Path out = tmp.resolve("taken.out");
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Process p = demo(dir, taken.getLocalPort(), out);
+            assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            String all = Files.readString(out);
+            assertThat(p.exitValue()).as(all).isEqualTo(3);
+            assertThat(all).contains("127.0.0.1:" + taken.getLocalPort()).contains("give another --port");
+        }
+        // Only the log that says why: the next start is a new demo, not the resumption of one that never ran.
+        try (Stream<Path> left = Files.list(dir)) {
+            assertThat(left.map(f -> f.getFileName().toString())).containsExactly("watchdog.log");
+        }
+        assertThat(Files.readString(dir.resolve("watchdog.log"))).contains("could not start the demo");
     }
 
     @Test
