@@ -19,7 +19,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
-import org.h2.jdbcx.JdbcDataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -85,13 +84,22 @@ public final class AuditStore implements AutoCloseable {
         } catch (java.io.IOException e) {
             throw new StoreException("cannot create the directory of " + absolute + ": " + e.getMessage(), e);
         }
-        JdbcDataSource h2 = new JdbcDataSource();
-        // The store is closed by its owner (the service closes it after its passes commit at shutdown), never by H2
-        // itself when the JVM begins to exit.
-        h2.setURL("jdbc:h2:file:" + name + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE");
-        h2.setUser("sa");
-        h2.setPassword("");
-        return open(h2, "H2 file " + name + H2_SUFFIX, StoreLock.NONE, null);
+        String description = "H2 file " + name + H2_SUFFIX;
+        try {
+            H2Migration.migrateOnACopy(name, AuditStore::flyway, AuditStore::refuseNewerSchema);
+        } catch (SQLException e) {
+            throw new StoreException("cannot open the audit store (" + description + "): " + rootMessage(e), e, isLocalInput(e));
+        } catch (FlywayException | java.io.IOException e) {
+            throw new StoreException("cannot open the audit store (" + description + "): " + rootMessage(e), e);
+        } catch (StoreException e) {
+            throw new StoreException("cannot open the audit store (" + description + "): " + e.getMessage(), e, e.localInput());
+        }
+        return open(H2Migration.dataSource(name), description, StoreLock.NONE, null);
+    }
+
+    private static Flyway flyway(DataSource dataSource) {
+        return Flyway.configure().dataSource(dataSource).locations("classpath:db/migration")
+                .javaMigrations(new V3__state_paths_as_code_units()).load();
     }
 
     /**
@@ -164,8 +172,7 @@ public final class AuditStore implements AutoCloseable {
         }
         try {
             long pid = lock.claim(keeper);
-            Flyway flyway = Flyway.configure().dataSource(dataSource).locations("classpath:db/migration")
-                    .javaMigrations(new V3__state_paths_as_code_units()).load();
+            Flyway flyway = flyway(dataSource);
             refuseNewerSchema(flyway);
             flyway.migrate();
             return new AuditStore(dataSource, description, lock, owned, keeper, pid);

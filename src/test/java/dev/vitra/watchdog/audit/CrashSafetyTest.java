@@ -18,13 +18,17 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A long audit pass in a child process, killed with SIGKILL at random points at least twenty times: every restart
  * resumes from the last committed chunk (never from genesis), and the end state equals an uninterrupted pass's —
- * same positions, same state entry for entry, the one breach reported exactly once.
+ * same positions, same state entry for entry, the one breach reported exactly once. It mostly waits on its children,
+ * so it runs beside the other test classes (src/test/resources/junit-platform.properties).
  */
+@Execution(ExecutionMode.CONCURRENT)
 class CrashSafetyTest {
     /** Long enough that all kills land before the end (the killed children reach about 3,000 of its 12,004 entries). */
     private static final int OPS = 6_000;

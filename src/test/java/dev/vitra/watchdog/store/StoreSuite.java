@@ -45,7 +45,7 @@ abstract class StoreSuite {
         return d;
     }
 
-    private static final LogId INDEX = logId(1);
+    static final LogId INDEX = logId(1);
     private static final LogId OPLOG = logId(2);
 
     private static LogId logId(int seed) {
