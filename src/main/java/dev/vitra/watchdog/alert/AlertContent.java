@@ -19,6 +19,16 @@ import java.util.OptionalLong;
 public record AlertContent(Rows.Alert alert, Rows.Finding finding, Rows.Database database, Optional<byte[]> proof) {
     public static final String PAYLOAD_VERSION = "vitra-watchdog-alert/1";
 
+    /**
+     * Whose misbehaviour a fraud finding proves: a participant's when it is about one of the oplogs (a fork of it,
+     * PROTOCOL §5: never the executor's), else the executor's.
+     */
+    public String culprit() {
+        boolean participant = finding.kind().equals("fraud") && finding.log().isPresent()
+                && !finding.log().get().equals(database.indexLog());
+        return participant ? "participant" : finding.kind().equals("fraud") ? "executor" : "";
+    }
+
     /** The template kind: resolved for a resolved event, else the finding's kind. */
     public String templateKind() {
         return alert.event().equals(AlertPlanner.RESOLVED) ? "resolved" : alert.kind();
@@ -51,6 +61,8 @@ public record AlertContent(Rows.Alert alert, Rows.Finding finding, Rows.Database
         v.put("resolved", alert.event().equals(AlertPlanner.RESOLVED));
         v.put("repeatNumber", repeatNumber());
         v.put("summary", finding.summary());
+        v.put("culprit", culprit());
+        v.put("byParticipant", culprit().equals("participant"));
         v.put("facts", finding.factsJson());
         v.put("log", finding.log().map(l -> l.hex()).orElse(""));
         v.put("position", text(finding.atPosition()));
@@ -101,6 +113,9 @@ public record AlertContent(Rows.Alert alert, Rows.Finding finding, Rows.Database
         m.put("database", new JsonValue.Str(database.indexLog().hex()));
         m.put("executor", new JsonValue.Str(database.executorUrl()));
         m.put("summary", new JsonValue.Str(finding.summary()));
+        if (!culprit().isEmpty()) {
+            m.put("culprit", new JsonValue.Str(culprit()));
+        }
         finding.log().ifPresent(l -> m.put("log", new JsonValue.Str(l.hex())));
         put(m, "position", finding.atPosition());
         put(m, "entry", finding.entryPosition());

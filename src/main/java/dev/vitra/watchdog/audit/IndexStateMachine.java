@@ -514,14 +514,14 @@ final class IndexStateMachine {
                     return null;
                 }
                 return new Decision(FraudCode.MonitorApplyFailedError, OptionalLong.empty(),
-                        "the executor applied " + op + " successfully, but the contract rejects it: " + r.error(),
+                        "the executor published " + op + " as applied successfully, but the contract rejects it: " + r.error(),
                         Facts.builder().put("executorSuccess", true).put("replayError", r.error()).build());
             }
             case ApplyOutcome.Applied applied -> {
                 List<Change> expected = applied.changes();
                 if (!tx.ack.success()) {
                     return new Decision(FraudCode.ExecutorApplyFailedError, OptionalLong.empty(),
-                            "the executor failed " + op + ", but the contract applies it with " + expected.size() + " change(s)",
+                            "the executor published " + op + " as failed, but the contract applies it with " + expected.size() + " change(s)",
                             Facts.builder().put("executorSuccess", false).putOptional("executorError", tx.ack.error())
                                     .putStrings("expectedChanges", expected.stream().map(Change::entryJson).toList()).build());
                 }

@@ -17,9 +17,11 @@ import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -50,6 +52,8 @@ public final class Demo implements AutoCloseable {
     static final String CHEATING = "cheating";
     private static final String STATE_FILE = "demo.properties";
     private static final String LOG_FILE = "watchdog.log";
+    /** Held while a demo runs in the directory: a second one is refused before it touches anything. */
+    private static final String LOCK_FILE = "demo.lock";
     private static final int PARTICIPANTS = 3;
 
     /**
@@ -85,6 +89,7 @@ public final class Demo implements AutoCloseable {
     private final WatchdogService service;
     private final DemoLoad load;
     private boolean closed;
+    private FileChannel lock;
 
     private Demo(Options options, boolean resumed, Instant createdAt, ContractEngine executorEngine, List<Database> databases,
             MailSink sink, WatchdogService service, DemoLoad load) {
@@ -117,7 +122,7 @@ public final class Demo implements AutoCloseable {
         if (Files.isDirectory(dir)) {
             try (var entries = Files.list(dir)) {
                 // The log is opened first, so that starting is logged too.
-                if (entries.anyMatch(p -> !p.getFileName().toString().equals(LOG_FILE))) {
+                if (entries.anyMatch(p -> !isBookkeeping(p))) {
                     throw new DemoException(dir + " is not empty and holds no demo (no " + STATE_FILE
                             + "; an older demo's log?): remove it, or give another --dir");
                 }
@@ -126,12 +131,32 @@ public final class Demo implements AutoCloseable {
         return false;
     }
 
+    private static boolean isBookkeeping(Path p) {
+        String name = p.getFileName().toString();
+        return name.equals(LOG_FILE) || name.equals(LOCK_FILE);
+    }
+
     /** Creates or resumes the demo in {@code options.dir()} and starts everything; the story is told by {@link #tell}. */
     public static Demo start(Options options) throws DemoException, IOException {
         Path dir = options.dir();
+        Files.createDirectories(dir);
+        FileChannel lock = FileChannel.open(dir.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        try {
+            if (lock.tryLock() == null) {
+                throw new DemoException("another demo is running in " + dir + ": stop it first, or give another --dir");
+            }
+            Demo demo = start(options, dir);
+            demo.lock = lock;
+            return demo;
+        } catch (DemoException | IOException | RuntimeException e) {
+            lock.close();
+            throw e;
+        }
+    }
+
+    private static Demo start(Options options, Path dir) throws DemoException, IOException {
         Path stateFile = dir.resolve(STATE_FILE);
         boolean resumed = checkDirectory(dir);
-        Files.createDirectories(dir);
         Instant createdAt = resumed ? readCreatedAt(stateFile) : Instant.now();
         ContractEngine engine = ContractEngine.create(ContractLimits.defaults());
         List<Database> databases = new ArrayList<>();
@@ -199,7 +224,7 @@ public final class Demo implements AutoCloseable {
             return;
         }
         try (var entries = Files.list(dir)) {
-            for (Path p : entries.filter(p -> !p.getFileName().toString().equals(LOG_FILE)).toList()) {
+            for (Path p : entries.filter(p -> !isBookkeeping(p)).toList()) {
                 FileTrees.delete(p);
             }
         } catch (IOException e) {
@@ -258,6 +283,11 @@ public final class Demo implements AutoCloseable {
         closed = true;
         load.close();
         closeAll(service, databases, sink, executorEngine);
+        try {
+            lock.close(); // releases the directory for the next demo
+        } catch (IOException e) {
+            // the process is ending or the file is gone: the lock goes with it
+        }
     }
 
     private static void closeAll(WatchdogService service, List<Database> databases, MailSink sink, ContractEngine engine) {

@@ -108,7 +108,9 @@ final class DemoStory {
             line("email", "alerts go to %s through a built-in SMTP sink on 127.0.0.1:%d, which writes each message to %s",
                     o.mailTo(), demo.sink().get().port(), o.dir().resolve("mail"));
         } else {
-            line("email", "alerts go to %s through the SMTP server at %s", o.mailTo(), o.smtp().orElseThrow());
+            java.net.InetSocketAddress smtp = o.smtp().orElseThrow();
+            line("email", "alerts go to %s through the SMTP server at %s:%d (if it cannot be reached, %s says why; the"
+                    + " watchdog keeps trying)", o.mailTo(), smtp.getHostString(), smtp.getPort(), o.dir().resolve("watchdog.log"));
         }
         line("load", "participants call both databases over HTTP a few times a second (mints and transfers)");
         out.flush();
@@ -184,9 +186,14 @@ final class DemoStory {
         }
         lastStatus = Instant.now();
         for (Demo.Database d : demo.databases()) {
-            demo.service().scheduler().monitor(d.name()).ifPresent(m -> m.snapshot().lastReport().ifPresent(r ->
-                    line(d.name(), "%s, %d ops verified (%d participant calls to the two databases in this run)", m.health(Instant.now()), ops(r),
-                            demo.calls())));
+            demo.service().scheduler().monitor(d.name()).ifPresent(m -> m.snapshot().lastReport().ifPresent(r -> {
+                List<Rows.Finding> fraud = m.openFindings().stream().filter(f -> f.kind().equals("fraud")).toList();
+                boolean participantsOnly = !fraud.isEmpty()
+                        && fraud.stream().allMatch(f -> f.log().isPresent() && !f.log().get().equals(d.index()));
+                line(d.name(), "%s%s, %d ops verified (%d participant calls to the two databases in this run)", m.health(Instant.now()),
+                        participantsOnly ? " by a participant (its oplog forked; the executor is not accused)" : "", ops(r),
+                        demo.calls());
+            }));
         }
     }
 
@@ -270,12 +277,16 @@ final class DemoStory {
             if (pausedAt == null) {
                 pausedAt = Instant.now();
                 demo.pauseLoad(cheating, true);
-                line(Demo.CHEATING, "participants pause here, so that the watchdog verifies the history the executor is about"
-                        + " to rewrite");
+                line(Demo.CHEATING, "participants pause here, so that the watchdog verifies the history that is about to be"
+                        + " rewritten");
                 return;
             }
-            if (!verifiedToTheEnd(cheating) && Duration.between(pausedAt, Instant.now()).compareTo(SETTLE_AT_MOST) < 0) {
-                return;
+            if (!verifiedToTheEnd(cheating)) {
+                if (Duration.between(pausedAt, Instant.now()).compareTo(SETTLE_AT_MOST) < 0) {
+                    return;
+                }
+                line(Demo.CHEATING, "the watchdog has not verified all of it within %d s; rewriting anyway (what it never"
+                        + " saw, it cannot tell was rewritten)", SETTLE_AT_MOST.toSeconds());
             }
         }
         if (setCheat(cheating, true)) {

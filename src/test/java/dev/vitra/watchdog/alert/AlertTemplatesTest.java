@@ -27,6 +27,22 @@ public class AlertTemplatesTest {
     }
 
     @Test
+    void aForkedOplogIsToldAsTheParticipantsFraudNeverTheExecutors() throws Exception {
+        // Review: a participant's forked oplog was mailed as "proven that the executor ... misbehaved".
+        AlertTemplates t = AlertTemplates.load(Optional.empty());
+        java.util.Map<String, Object> forked = new java.util.HashMap<>(AlertContent.sample("fraud", true));
+        forked.put("byParticipant", true);
+        forked.put("culprit", "participant");
+        forked.put("log", "ab".repeat(32));
+        AlertTemplates.Rendered byParticipant = t.render("fraud", forked);
+        assertThat(byParticipant.text()).contains("a participant of the database").contains("ab".repeat(32))
+                .contains("The executor is not accused").doesNotContain("proven that the executor");
+        assertThat(byParticipant.html()).contains("a participant of the database").doesNotContain("proven that the executor");
+        AlertTemplates.Rendered byExecutor = t.render("fraud", AlertContent.sample("fraud", true));
+        assertThat(byExecutor.text()).contains("proven that the executor").doesNotContain("participant");
+    }
+
+    @Test
     void valuesFromALogAreEscapedInHtmlAndKeptAsTheyAreInText() throws Exception {
         AlertTemplates t = AlertTemplates.load(Optional.empty());
         Map<String, Object> vars = AlertContent.sample("fraud", true);

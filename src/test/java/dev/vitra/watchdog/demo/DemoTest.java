@@ -106,6 +106,14 @@ class DemoTest {
                     .doesNotContainPattern("honest +(FOUND|CAUGHT)")
                     .doesNotContainPattern("(honest|cheating) +PENDING");
 
+            // A second demo in the same directory is refused before it touches anything.
+            Path outTwice = tmp.resolve("twice.out");
+            Process twice = demo(dir, 0, outTwice);
+            assertThat(twice.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(twice.exitValue()).as(Files.readString(outTwice)).isEqualTo(2);
+            assertThat(Files.readString(outTwice)).contains("another demo is running in " + dir);
+            assertThat(Files.readString(dir.resolve("monitors.yaml"))).contains("listen: 127.0.0.1:" + port);
+
             // The proof it wrote holds for anyone, offline.
             Matcher m = PROOF.matcher(story);
             assertThat(m.find()).isTrue();
@@ -167,9 +175,10 @@ class DemoTest {
             assertThat(p.exitValue()).as(all).isEqualTo(3);
             assertThat(all).contains("127.0.0.1:" + taken.getLocalPort()).contains("give another --port");
         }
-        // Only the log that says why: the next start is a new demo, not the resumption of one that never ran.
+        // Only the log that says why (and the directory lock): the next start is a new demo, not the resumption of one that
+        // never ran.
         try (Stream<Path> left = Files.list(dir)) {
-            assertThat(left.map(f -> f.getFileName().toString())).containsExactly("watchdog.log");
+            assertThat(left.map(f -> f.getFileName().toString())).containsExactlyInAnyOrder("watchdog.log", "demo.lock");
         }
         assertThat(Files.readString(dir.resolve("watchdog.log"))).contains("could not start the demo");
     }
