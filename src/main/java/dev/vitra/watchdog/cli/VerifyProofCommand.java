@@ -112,7 +112,8 @@ final class VerifyProofCommand implements Callable<Integer> {
             if (logs != null) {
                 try (StaticLogServer server = StaticLogServer.start(logs,
                         new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
-                    result = ProofReplay.replay(breach, server.baseUrl(), engine, AuditSettings.defaults(), progress(err));
+                    result = inDirectory(ProofReplay.replay(breach, server.baseUrl(), engine, AuditSettings.defaults(),
+                            progress(err)), server.baseUrl(), logs);
                 }
             } else {
                 result = ProofReplay.replay(breach, executor, engine, AuditSettings.defaults(), progress(err));
@@ -129,6 +130,15 @@ final class VerifyProofCommand implements Callable<Integer> {
             case ProofReplay.Result.Confirmed c -> ExitCodes.OK;
             case ProofReplay.Result.Refuted r -> ExitCodes.MISBEHAVIOUR;
             case ProofReplay.Result.CannotConfirm c -> ExitCodes.COULD_NOT_VERIFY;
+        };
+    }
+
+    /** The archive is served on loopback only to reuse the audit: what could not be read is named by its file. */
+    private static ProofReplay.Result inDirectory(ProofReplay.Result result, String baseUrl, Path logs) {
+        String dir = logs.toAbsolutePath().normalize().toString();
+        return switch (result) {
+            case ProofReplay.Result.CannotConfirm c -> new ProofReplay.Result.CannotConfirm(c.explanation().replace(baseUrl, dir));
+            default -> result;
         };
     }
 
