@@ -24,9 +24,10 @@ public record AlertContent(Rows.Alert alert, Rows.Finding finding, Rows.Database
      * PROTOCOL §5: never the executor's), else the executor's.
      */
     public String culprit() {
-        boolean participant = finding.kind().equals("fraud") && finding.log().isPresent()
-                && !finding.log().get().equals(database.indexLog());
-        return participant ? "participant" : finding.kind().equals("fraud") ? "executor" : "";
+        if (!finding.kind().equals("fraud")) {
+            return "";
+        }
+        return finding.isParticipantsFraud(database.indexLog()) ? "participant" : "executor";
     }
 
     /** The template kind: resolved for a resolved event, else the finding's kind. */

@@ -188,8 +188,7 @@ final class DemoStory {
         for (Demo.Database d : demo.databases()) {
             demo.service().scheduler().monitor(d.name()).ifPresent(m -> m.snapshot().lastReport().ifPresent(r -> {
                 List<Rows.Finding> fraud = m.openFindings().stream().filter(f -> f.kind().equals("fraud")).toList();
-                boolean participantsOnly = !fraud.isEmpty()
-                        && fraud.stream().allMatch(f -> f.log().isPresent() && !f.log().get().equals(d.index()));
+                boolean participantsOnly = !fraud.isEmpty() && fraud.stream().allMatch(f -> f.isParticipantsFraud(d.index()));
                 line(d.name(), "%s%s, %d ops verified (%d participant calls to the two databases in this run)", m.health(Instant.now()),
                         participantsOnly ? " by a participant (its oplog forked; the executor is not accused)" : "", ops(r),
                         demo.calls());

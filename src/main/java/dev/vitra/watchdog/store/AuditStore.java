@@ -87,12 +87,8 @@ public final class AuditStore implements AutoCloseable {
         String description = "H2 file " + name + H2_SUFFIX;
         try {
             H2Migration.migrateOnACopy(name, AuditStore::flyway, AuditStore::refuseNewerSchema);
-        } catch (SQLException e) {
-            throw new StoreException("cannot open the audit store (" + description + "): " + rootMessage(e), e, isLocalInput(e));
-        } catch (FlywayException | java.io.IOException e) {
-            throw new StoreException("cannot open the audit store (" + description + "): " + rootMessage(e), e);
-        } catch (StoreException e) {
-            throw new StoreException("cannot open the audit store (" + description + "): " + e.getMessage(), e, e.localInput());
+        } catch (SQLException | FlywayException | java.io.IOException | StoreException e) {
+            throw cannotOpen(description, e);
         }
         return open(H2Migration.dataSource(name), description, StoreLock.NONE, null);
     }
@@ -168,7 +164,7 @@ public final class AuditStore implements AutoCloseable {
         try {
             keeper = dataSource.getConnection();
         } catch (SQLException e) {
-            throw new StoreException("cannot open the audit store (" + description + "): " + rootMessage(e), e, isLocalInput(e));
+            throw cannotOpen(description, e);
         }
         try {
             long pid = lock.claim(keeper);
@@ -176,19 +172,23 @@ public final class AuditStore implements AutoCloseable {
             refuseNewerSchema(flyway);
             flyway.migrate();
             return new AuditStore(dataSource, description, lock, owned, keeper, pid);
-        } catch (SQLException e) {
+        } catch (SQLException | FlywayException | StoreException e) {
             closeQuietly(keeper);
-            throw new StoreException("cannot open the audit store (" + description + "): " + rootMessage(e), e, isLocalInput(e));
-        } catch (FlywayException e) {
-            closeQuietly(keeper);
-            throw new StoreException("cannot open the audit store (" + description + "): " + rootMessage(e), e);
-        } catch (StoreException e) {
-            closeQuietly(keeper);
-            throw new StoreException("cannot open the audit store (" + description + "): " + e.getMessage(), e, e.localInput());
+            throw cannotOpen(description, e);
         } catch (RuntimeException e) {
             closeQuietly(keeper);
             throw e;
         }
+    }
+
+    /** Why a store could not be opened, naming it; wrong credentials or a refused schema are the user's input (exit 2). */
+    private static StoreException cannotOpen(String description, Exception e) {
+        String prefix = "cannot open the audit store (" + description + "): ";
+        return switch (e) {
+            case StoreException s -> new StoreException(prefix + s.getMessage(), s, s.localInput());
+            case SQLException q -> new StoreException(prefix + rootMessage(q), q, isLocalInput(q));
+            default -> new StoreException(prefix + rootMessage(e), e);
+        };
     }
 
     /** A JDBC URL without its query (where drivers take options, a password among them): what logs and errors show. */

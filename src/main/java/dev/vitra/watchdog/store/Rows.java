@@ -86,6 +86,13 @@ public final class Rows {
             OptionalLong atPosition, OptionalLong entryPosition, OptionalLong opSeq, String dedupKey, String summary,
             String factsJson,
             long firstSeenAt, long lastSeenAt, OptionalLong resolvedAt, java.util.Optional<String> proofId) {
+        /**
+         * Fraud about one of a database's oplogs (a fork of it) rather than its index: a participant's misbehaviour,
+         * never the executor's (PROTOCOL §5).
+         */
+        public boolean isParticipantsFraud(LogId index) {
+            return kind.equals("fraud") && log.isPresent() && !log.get().equals(index);
+        }
     }
 
     /** One state entry: a path's value (JSON text) and the index position that wrote it. */
