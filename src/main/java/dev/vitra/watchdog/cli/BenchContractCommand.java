@@ -21,7 +21,8 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "contract", mixinStandardHelpOptions = true,
         description = {"Contract runtime: steady-state applies/s on the optimizing runtime (this JVM) versus the",
-                "interpreter (a child JVM without JVMCI), the cost of a fresh context, and cold start."})
+                "interpreter (a child JVM without JVMCI) and versus the contract's own JavaScript run bare (no",
+                "sandbox runtime around it: the ceiling on this engine), the cost of a fresh context, and cold start."})
 final class BenchContractCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -53,11 +54,18 @@ final class BenchContractCommand implements Callable<Integer> {
             if (engine.mode() != RuntimeMode.OPTIMIZING) {
                 out.println("  (no optimizing runtime here: run on JDK 25+ through ./vitra-watchdog for the comparison)");
             }
-            out.printf("  %-13s %18s %18s %8s%n", "contract", "this JVM (ops/s)", "interpreter (ops/s)", "ratio");
             for (ContractBench.Workload w : ContractBench.Workload.values()) {
-                double rate = ContractBench.steadyAppliesPerSecond(engine, w, warmup, rounds, roundSeconds);
+                // The bare run must do the contract's work, no less: same changes as the runtime, op for op.
+                ContractBench.checkBareMatchesRuntime(engine, w, java.util.stream.LongStream.range(0, 2_000));
+            }
+            out.printf("  %-13s %18s %20s %8s %22s %13s%n", "contract", "this JVM (ops/s)", "interpreter (ops/s)", "ratio",
+                    "bare JS (ops/s, us)", "runtime/bare");
+            for (ContractBench.Workload w : ContractBench.Workload.values()) {
+                ContractBench.RuntimeAndBare measured = ContractBench.steadyRuntimeAndBare(engine, w, warmup, rounds, roundSeconds);
+                double rate = measured.runtime();
                 double base = Double.parseDouble(interp.get(w.name()));
-                out.printf("  %-13s %18.0f %18.0f %7.1fx%n", w.name().toLowerCase(), rate, base, rate / base);
+                out.printf("  %-13s %18.0f %20.0f %7.1fx %13.0f %6.1f us %13.2f%n", w.name().toLowerCase(), rate, base, rate / base,
+                        measured.bare(), 1e6 / measured.bare(), measured.runtimeOverBare());
                 out.flush();
             }
             double[] fp = ContractBench.freshVersusPooledSeconds(engine, ContractBench.Workload.COUNTER, 200);

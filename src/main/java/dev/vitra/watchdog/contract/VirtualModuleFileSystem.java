@@ -20,14 +20,15 @@ import org.graalvm.polyglot.io.FileSystem;
 
 /**
  * The only "files" a contract can reach: the virtual modules {@code contract}, {@code assert} and {@code util}.
- * Every other specifier is refused with a message naming it; nothing touches the host file system.
+ * Every other specifier is refused with a message naming it; nothing touches the host file system. (Public for
+ * {@code bench contract}, whose bare runs give a contract other modules under the same names.)
  */
-final class VirtualModuleFileSystem implements FileSystem {
+public final class VirtualModuleFileSystem implements FileSystem {
     static final String ROOT = "/vitra/";
 
     private final Map<String, byte[]> modules;
 
-    VirtualModuleFileSystem(Map<String, String> sourcesByName) {
+    public VirtualModuleFileSystem(Map<String, String> sourcesByName) {
         this.modules = Map.copyOf(sourcesByName.entrySet().stream()
                 .collect(java.util.stream.Collectors.toMap(e -> ROOT + e.getKey() + ".mjs",
                         e -> e.getValue().getBytes(StandardCharsets.UTF_8))));
