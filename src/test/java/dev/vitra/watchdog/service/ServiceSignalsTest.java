@@ -47,10 +47,31 @@ class ServiceSignalsTest {
         }
     }
 
-    private Process run(Path config, Path log) throws Exception {
+    private Process run(Path config, Path log, String... jvmOptions) throws Exception {
         List<String> cmd = new ArrayList<>(ChildJvm.command(true));
+        cmd.addAll(List.of(jvmOptions));
         cmd.addAll(List.of(Main.class.getName(), "run", "--config", config.toString()));
         return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    }
+
+    /**
+     * A logback configuration like the product's that also logs the scheduler's pass progress (DEBUG), so the test can
+     * see when a pass has begun replaying the index: a SIGTERM before that stops the pass before any transaction.
+     */
+    private static Path progressLogging(Path dir) throws Exception {
+        Path file = dir.resolve("logback-progress.xml");
+        Files.writeString(file, """
+                <configuration>
+                  <appender name="STDERR" class="ch.qos.logback.core.ConsoleAppender">
+                    <target>System.err</target>
+                    <encoder><pattern>%d{HH:mm:ss.SSS} %-5level %logger{0}: %msg%n</pattern></encoder>
+                  </appender>
+                  <logger name="dev.vitra" level="INFO"/>
+                  <logger name="dev.vitra.watchdog.schedule.MonitorScheduler" level="DEBUG"/>
+                  <root level="WARN"><appender-ref ref="STDERR"/></root>
+                </configuration>
+                """);
+        return file;
     }
 
     private JsonValue.Obj status(int port) {
@@ -108,9 +129,14 @@ class ServiceSignalsTest {
 
                 // SIGTERM while the first pass runs: it commits at a chunk boundary, the process exits 0.
                 Path log1 = dir.resolve("run1.log");
-                Process first = run(config, log1);
-                await(port, o -> field(o, "running").equals("true"), first, log1);
-                Thread.sleep(1500);
+                Process first = run(config, log1, "-Dlogback.configurationFile=" + progressLogging(dir));
+                // Once the pass replays the index (a fixed delay was too short on a slow machine: the pass was still
+                // verifying the logs' tiles and stopped before its first transaction).
+                long replaying = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+                while (!Files.readString(log1).contains("monitor big: index: verifying entries") && System.nanoTime() < replaying) {
+                    assertThat(first.isAlive()).as(Files.readString(log1)).isTrue();
+                    Thread.sleep(20);
+                }
                 first.destroy(); // SIGTERM
                 assertThat(first.waitFor(60, TimeUnit.SECONDS)).isTrue();
                 String out1 = Files.readString(log1);
