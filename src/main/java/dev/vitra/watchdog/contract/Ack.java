@@ -14,7 +14,7 @@ public record Ack(String origin, long seq, long ts, Optional<String> metadataJso
     }
 
     /** The JSON object handed to the contract; {@code metadata} is absent (undefined) when there is none. */
-    public String toJson() {
+    String toJson() {
         return "{\"origin\":" + JsonText.quote(origin) + ",\"seq\":" + seq + ",\"ts\":" + ts
                 + metadataJson.map(m -> ",\"metadata\":" + m).orElse("") + "}";
     }
