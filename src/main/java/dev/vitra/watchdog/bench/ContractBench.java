@@ -47,6 +47,9 @@ public final class ContractBench {
         }
     }
 
+    private ContractBench() {
+    }
+
     private static String resource(String name) {
         try (InputStream in = ContractBench.class.getResourceAsStream(name)) {
             if (in == null) {
@@ -219,9 +222,6 @@ public final class ContractBench {
         return n;
     }
 
-    private ContractBench() {
-    }
-
     /** Applies ops in a loop on one session, committing changes to an in-memory index as a replay would. */
     public static double steadyAppliesPerSecond(ContractEngine engine, Workload w, double warmupSeconds,
             int rounds, double roundSeconds) throws Exception {
@@ -259,7 +259,7 @@ public final class ContractBench {
             runFor(() -> applyOne(session, w, index, seq[0]++), 3);
             for (int i = 0; i < samples; i++) {
                 long t0 = System.nanoTime();
-                engine.applyFresh(contract, index, w.op.apply(i), new Ack("a".repeat(64), i, 1));
+                engine.applyFresh(contract, index, w.op.apply(i), new Ack(ORIGIN, i, 1));
                 long t1 = System.nanoTime();
                 applyOne(session, w, index, seq[0]++);
                 long t2 = System.nanoTime();
@@ -276,7 +276,7 @@ public final class ContractBench {
         try (ContractEngine engine = ContractEngine.create(ContractLimits.defaults())) {
             Contract contract = engine.load(Workload.COUNTER.source());
             long t1 = System.nanoTime();
-            engine.apply(contract, new MemoryIndex(), "{\"op\":\"INCREMENT\"}", new Ack("a".repeat(64), 0, 0));
+            engine.apply(contract, new MemoryIndex(), "{\"op\":\"INCREMENT\"}", new Ack(ORIGIN, 0, 0));
             long t2 = System.nanoTime();
             double uptime = java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime() / 1e3;
             return new double[] {(t1 - t0) / 1e9, (t2 - t1) / 1e9, uptime};
