@@ -20,9 +20,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "contract", mixinStandardHelpOptions = true,
-        description = {"Contract runtime: steady-state applies/s on the optimizing runtime (this JVM) versus the",
-                "interpreter (a child JVM without JVMCI) and versus the contract's own JavaScript run bare (no",
-                "sandbox runtime around it: the ceiling on this engine), the cost of a fresh context, and cold start."})
+        description = "Contract runtime: steady-state applies/s on the optimizing runtime (this JVM) versus the"
+                + " interpreter (a child JVM without JVMCI) and versus the contract's own JavaScript run bare (no sandbox"
+                + " runtime around it: the ceiling on this engine), the cost of a fresh context, and cold start.")
 final class BenchContractCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -30,10 +30,10 @@ final class BenchContractCommand implements Callable<Integer> {
     @Option(names = "--warmup", defaultValue = "45", description = "warm-up seconds per contract (default ${DEFAULT-VALUE})")
     double warmup;
 
-    @Option(names = "--rounds", defaultValue = "5")
+    @Option(names = "--rounds", defaultValue = "5", description = "measured rounds per contract, median taken (default ${DEFAULT-VALUE})")
     int rounds;
 
-    @Option(names = "--round-seconds", defaultValue = "2")
+    @Option(names = "--round-seconds", defaultValue = "2", description = "seconds per round (default ${DEFAULT-VALUE})")
     double roundSeconds;
 
     @Option(names = "--child", hidden = true, description = "internal: run one measurement and print RESULT lines")
@@ -58,6 +58,7 @@ final class BenchContractCommand implements Callable<Integer> {
                 // The bare run must do the contract's work, no less: same changes as the runtime, op for op.
                 ContractBench.checkBareMatchesRuntime(engine, w, java.util.stream.LongStream.range(0, 2_000));
             }
+            out.println("  bare runs checked: the same changes as the runtime for ops 0-1999 of every contract");
             out.printf("  %-13s %18s %20s %8s %22s %13s%n", "contract", "this JVM (ops/s)", "interpreter (ops/s)", "ratio",
                     "bare JS (ops/s, us)", "runtime/bare");
             for (ContractBench.Workload w : ContractBench.Workload.values()) {
